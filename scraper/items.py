@@ -1,0 +1,73 @@
+"""The article record: what every stage after the parser consumes.
+
+Each field is documented in docs/schema.md. This module depends on nothing else in the project.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+SCHEMA_VERSION = 1
+
+# Where published_at came from, most trustworthy first.
+DATE_SOURCES = ("json-ld", "meta", "visible", "url", "feed")
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+
+
+@dataclass
+class SidebarItem:
+    """One entry of a related / latest / most-read list shown around the article."""
+
+    list: str | None  # the list's visible name ("Tin liên quan", "Đọc nhiều"), None if unlabelled
+    title: str
+    url: str  # absolute
+    teaser: str | None = None
+    position: int = 0  # 0-based rank inside its list
+
+
+@dataclass
+class Article:
+    id: str
+    url: str
+    canonical_url: str
+    site: str
+    title: str | None = None
+    sapo: str | None = None
+    body_text: str | None = None
+    body_html: str | None = None
+    published_at: str | None = None  # ISO 8601, +07:00
+    updated_at: str | None = None
+    date_source: str | None = None
+    author: str | None = None
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    sidebar: list[SidebarItem] = field(default_factory=list)
+    language: str | None = None
+    parser_version: str = ""
+    schema_version: int = SCHEMA_VERSION
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Article":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["images"] = [Image(**i) for i in known.get("images") or []]
+        known["sidebar"] = [SidebarItem(**s) for s in known.get("sidebar") or []]
+        return cls(**known)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.body_text.split("\n\n") if self.body_text else []
+
+
+def article_id(canonical_url: str) -> str:
+    """A stable id: the same canonical URL always gives the same 20 hex characters."""
+    return hashlib.blake2b(canonical_url.encode("utf-8"), digest_size=10).hexdigest()

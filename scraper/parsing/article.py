@@ -1,0 +1,377 @@
+"""parse_article(html, url) -> Article, in layers: structured metadata, the site profile's
+selectors, then generic heuristics. Whatever cannot be read becomes None plus a warning."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from ..items import Article, article_id
+from ..sites import profile_for_url, site_name
+from ..sites.base import Selectors, SiteProfile
+from . import PARSER_VERSION
+from .body import AUTHOR_CLASS, Body, clean_body, find_body_generic, image_url
+from .dates import has_time_of_day, parse_vietnamese_datetime, to_iso
+from .document import class_and_id, decode_html, parse_tree, select, select_one, text_of
+from .sidebar import extract_sidebar
+from .structured import Structured, read_structured
+from .text import normalize_text, strip_source_prefix
+from .urls import canonicalize_url
+
+_DATE_CLASS = re.compile(r"date|time|publish|posted|ngay|thoi-?gian", re.IGNORECASE)
+_SAPO_CLASS = re.compile(r"(?:^|[\s_-])(sapo\w*|lead|summary|desc|description|intro|abstract|chapeau|excerpt)(?:$|[\s_-])", re.I)
+_BREADCRUMB = re.compile(r"bread-?crumb", re.IGNORECASE)
+_TAG_BOX = re.compile(r"(?:^|[\s_-])(tags?|keywords?|tu-khoa)(?:$|[\s_-])", re.IGNORECASE)
+_URL_DATE = re.compile(r"/(20\d{2})/(\d{1,2})/(\d{1,2})/")
+_AUTHOR_PREFIX = re.compile(r"^(tác giả|bài và ảnh|bài, ảnh|bài|ảnh|phóng viên|nhóm phóng viên|pv|by)\s*[:\-–]\s*", re.I)
+_NOT_AUTHOR = re.compile(r"https?://|\.(vn|com|net|org)\b|^(báo|cổng thông tin|tạp chí|trang tin|admin)\b", re.I)
+_DATE_IN_TEXT = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}:\d{2}")
+_HOME = {"trang chủ", "home", "trang chu"}
+_VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+
+
+def parse_article(
+    html: bytes | str,
+    url: str,
+    *,
+    profile: SiteProfile | None = None,
+    encoding: str | None = None,
+    reference_time: datetime | None = None,
+    generic: bool = False,
+) -> Article:
+    """The record for one article page. Never raises on page content: a page that cannot be
+    read gives an Article whose fields are None and whose `warnings` say why.
+
+    `generic=True` ignores site profiles (how the generic extractor is measured)."""
+    if generic:
+        profile = None
+    elif profile is None:
+        profile = profile_for_url(url)
+    text, warnings = decode_html(html, encoding)
+    root = parse_tree(text)
+    canonical = canonicalize_url(url)
+    article = Article(
+        id=article_id(canonical), url=url, canonical_url=canonical, site=site_name(url),
+        parser_version=PARSER_VERSION, warnings=warnings,
+    )
+    if root is None:
+        article.warnings.append("page is empty or not HTML")
+        return article
+    try:
+        _fill(article, root, url, profile, reference_time)
+    except RecursionError:
+        article.warnings.append("document nested too deeply to read")
+    return article
+
+
+def _fill(article: Article, root, url: str, profile: SiteProfile | None, reference: datetime | None) -> None:
+    found = read_structured(root)
+    selectors = profile.selectors if profile else Selectors()
+    canonical = _canonical(found, url)
+    article.canonical_url = canonical
+    article.id = article_id(canonical)
+    article.language = found.language or None
+
+    positions = {el: i for i, el in enumerate(root.iter())}
+    title_el = _title_element(root, selectors, found)
+    body_el = select_one(root, selectors.body) if selectors.body else None
+    if body_el is None or len(text_of(body_el)) < 50:
+        body_el = find_body_generic(root)
+        if profile and selectors.body:
+            article.warnings.append("profile body selector matched nothing; generic extractor used")
+    article.title = _title(title_el, found)
+    sapo_el = _sapo_element(root, selectors, title_el, body_el, positions)
+    sapo = text_of(sapo_el) or found.description
+    article.sapo = strip_source_prefix(sapo) if sapo else None
+
+    body = Body()
+    if body_el is not None:
+        known = tuple(x for x in (article.title, sapo, article.sapo) if x)
+        drops = selectors.drop + ((".sc-longform-header",) if title_el is not None else ())
+        body = clean_body(body_el, canonical, drops, known)
+    article.body_text = "\n\n".join(body.paragraphs) or None
+    article.body_html = body.html or None
+    article.images = _lead_images(root, selectors, canonical) + body.images
+
+    _dates(article, root, found, selectors, title_el, body_el, positions, url, reference)
+    article.author = _author(root, selectors, found, body, title_el, body_el, positions)
+    article.category = _category(root, selectors, found, title_el)
+    article.tags = _tags(root, selectors, found, body_el, positions)
+    own = {canonical, canonicalize_url(url)}
+    article.sidebar = [
+        item for item in extract_sidebar(root, canonical, profile, [body_el, title_el], body.inline_urls, own)
+        if item.title != article.category  # the section label linked above the headline
+    ]
+    if not article.language and _VIETNAMESE.search((article.title or "") + (article.body_text or "")[:500]):
+        article.language = "vi"
+    for name in ("title", "body_text", "published_at"):
+        if getattr(article, name) is None:
+            article.warnings.append(f"{name} not found")
+
+
+def _canonical(found: Structured, url: str) -> str:
+    for candidate in (found.canonical, found.og_url):
+        if candidate.startswith(("http://", "https://")):
+            return canonicalize_url(candidate)
+    return canonicalize_url(url)
+
+
+def _title_element(root, selectors: Selectors, found: Structured):
+    element = select_one(root, selectors.title) if selectors.title else None
+    if element is not None and text_of(element):
+        return element
+    meta_title = _fold(found.title or found.page_title)
+    h1s = [h for h in root.iter("h1") if text_of(h)]
+    for h1 in h1s:
+        texts = {_fold(text_of(h1)), _fold(text_of(h1, spaced=True))}
+        if meta_title and any(t and (t in meta_title or meta_title in t) for t in texts):
+            return h1
+    if len(h1s) == 1 and not meta_title:
+        return h1s[0]
+    if meta_title:
+        # No matching <h1>: some CMSs set the headline in a <div class="title-detail">.
+        for element in root.iter("div", "h2", "p", "span", "strong"):
+            if "title" in (element.get("class") or "").lower() and _fold(text_of(element)) == meta_title:
+                return element
+    return None
+
+
+def _fold(value: str) -> str:
+    return re.sub(r"\W+", " ", value).strip().lower()
+
+
+def _title(title_el, found: Structured) -> str | None:
+    meta_title = found.title or _strip_site_suffix(found.page_title, found.site_name)
+    if title_el is None:
+        return meta_title or None
+    tight, spaced = text_of(title_el), text_of(title_el, spaced=True)
+    if tight != spaced and meta_title and _fold(spaced) == _fold(meta_title):
+        return spaced  # "<span>Phường Hai Bà Trưng:</span><span>Mong...</span>"
+    return tight or meta_title or None
+
+
+def _strip_site_suffix(title: str, site_name: str) -> str:
+    parts = re.split(r"\s+[-|–]\s+", title)
+    if len(parts) > 1 and (not site_name or _fold(parts[-1]) in _fold(site_name) or len(parts[-1]) < 30):
+        return " - ".join(parts[:-1])
+    return title
+
+
+def _sapo_element(root, selectors: Selectors, title_el, body_el, positions):
+    element = select_one(root, selectors.sapo) if selectors.sapo else None
+    if element is not None and text_of(element):
+        return element
+    start = positions.get(title_el, 0)
+    end = positions.get(body_el, len(positions))
+    for element in root.iter():
+        position = positions.get(element, -1)
+        if position <= start or not isinstance(element.tag, str):
+            continue
+        if position >= end:
+            break
+        if _SAPO_CLASS.search(class_and_id(element)) and len(text_of(element)) >= 40:
+            return element
+    return None
+
+
+def _lead_images(root, selectors: Selectors, base_url: str):
+    from ..items import Image
+
+    images = []
+    for figure in select(root, selectors.lead_image) if selectors.lead_image else []:
+        img = figure.find(".//img")
+        url = image_url(img, base_url) if img is not None else None
+        if url:
+            caption = text_of(figure.find(".//figcaption")) if figure.find(".//figcaption") is not None else ""
+            images.append(Image(url=url, caption=caption or None))
+    return images
+
+
+def _parse_any(raw: str, source: str, reference: datetime | None):
+    return parse_vietnamese_datetime(raw, reference=reference, source="visible" if source == "visible" else "meta")
+
+
+def _visible_date_element(root, selectors_css: str, title_el, body_el, positions):
+    if selectors_css:
+        for element in select(root, selectors_css):
+            if parse_vietnamese_datetime(_date_text(element), source="visible"):
+                return element
+        return None
+    start = positions.get(title_el, 0)
+    end = positions.get(body_el, start + 400)
+    best = None
+    for element in root.iter():
+        position = positions.get(element, -1)
+        if position < start - 60 or not isinstance(element.tag, str):
+            continue
+        if position >= end:
+            break
+        if element.tag == "time" or _DATE_CLASS.search(class_and_id(element)):
+            text = _date_text(element)
+            if len(text) <= 80 and parse_vietnamese_datetime(text, source="visible"):
+                if position >= start:
+                    return element
+                best = best if best is not None else element
+    return best
+
+
+def _date_text(element) -> str:
+    return text_of(element) or element.get("datetime") or element.get("content") or ""
+
+
+def _dates(article, root, found: Structured, selectors: Selectors, title_el, body_el, positions, url, reference):
+    candidates: list[tuple[str, str]] = list(found.published)
+    for element in root.iter("time"):
+        if element.get("datetime"):
+            candidates.append(("meta", element.get("datetime")))
+    visible_el = _visible_date_element(root, selectors.published, title_el, body_el, positions)
+    visible_text = _date_text(visible_el) if visible_el is not None else ""
+    visible = parse_vietnamese_datetime(visible_text, reference=reference) if visible_text else None
+    chosen, source = None, None
+    for candidate_source, raw in candidates:
+        value = _parse_any(raw, candidate_source, reference)
+        if value is None:
+            article.warnings.append(f"unreadable {candidate_source} date {raw!r}")
+            continue
+        if raw.strip().upper().endswith("Z") and visible and _same_wall_clock(value, visible):
+            article.warnings.append(f"{candidate_source} date {raw!r} marked UTC but matches the local time shown; read as +07:00")
+            value = visible
+        chosen, source = value, candidate_source
+        break
+    if chosen is None and visible is not None:
+        chosen, source = visible, "visible"
+        if not has_time_of_day(visible_text):
+            article.warnings.append("published_at has a date but no time of day")
+    if chosen is None and (match := _URL_DATE.search(url)):
+        chosen = parse_vietnamese_datetime(f"{match.group(3)}/{match.group(2)}/{match.group(1)}")
+        source = "url" if chosen else None
+        if chosen:
+            article.warnings.append("published_at has a date from the URL but no time of day")
+    if chosen is not None and visible is not None and source != "visible" and abs(chosen - visible) > timedelta(days=1):
+        article.warnings.append(f"dates disagree: {source} {to_iso(chosen)} vs visible {to_iso(visible)}")
+    article.published_at, article.date_source = to_iso(chosen), source
+
+    updated = None
+    for candidate_source, raw in found.modified:
+        updated = _parse_any(raw, candidate_source, reference)
+        if updated:
+            break
+    if updated is None and selectors.updated:
+        updated_el = select_one(root, selectors.updated)
+        updated = parse_vietnamese_datetime(_date_text(updated_el), reference=reference) if updated_el is not None else None
+    if updated is not None and chosen is not None and updated.replace(second=0) <= chosen.replace(second=0):
+        updated = None  # the CMS copies the publish time into the modified time
+    article.updated_at = to_iso(updated)
+
+
+def _same_wall_clock(utc_value: datetime, local_value: datetime) -> bool:
+    from datetime import timezone
+
+    utc_naive = utc_value.astimezone(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
+    local_naive = local_value.replace(tzinfo=None, second=0, microsecond=0)
+    return utc_naive == local_naive
+
+
+def _clean_author(value: str, found: Structured) -> str | None:
+    value = _DATE_IN_TEXT.sub(" ", normalize_text(value))
+    value = _AUTHOR_PREFIX.sub("", normalize_text(value)).strip(" -–|,•")
+    if not value or len(value) > 80 or _NOT_AUTHOR.search(value):
+        return None
+    if found.site_name and _fold(value) == _fold(found.site_name):
+        return None
+    return value
+
+
+def _author_text(element) -> str:
+    for child in element.iter():
+        if child is not element and re.search(r"(?:^|[\s_-])name(?:$|[\s_-])", child.get("class") or ""):
+            return text_of(child)
+    links = [text_of(a) for a in element.iter("a") if text_of(a)]
+    text = text_of(element)
+    if links and len(text) > 40:
+        return links[0]
+    return text
+
+
+def _author(root, selectors: Selectors, found: Structured, body: Body, title_el, body_el, positions) -> str | None:
+    if selectors.author:
+        for element in select(root, selectors.author):
+            if (name := _clean_author(_author_text(element), found)):
+                return name
+    for name in found.authors:
+        if (name := _clean_author(name, found)):
+            return name
+    if body.byline and (name := _clean_author(body.byline, found)):
+        return name
+    start = positions.get(title_el, 0)
+    end = positions.get(body_el, start + 400)
+    names = []
+    for element in root.iter():
+        position = positions.get(element, -1)
+        if position < start - 60 or not isinstance(element.tag, str):
+            continue
+        if position >= end:
+            break
+        if AUTHOR_CLASS.search(class_and_id(element)) and (name := _clean_author(_author_text(element), found)):
+            names.append(name)
+    # Nested byline boxes: the innermost, shortest text is the name itself.
+    return min(names, key=len) if names else None
+
+
+def _breadcrumb_texts(container) -> list[str]:
+    texts = []
+    items = [li for li in container.iter("li") if not any(a.tag == "li" for a in li.iterancestors() if a is not container and _within(a, container))]
+    links = [li.find(".//a") for li in items] if items else list(container.iter("a"))
+    for link in links:
+        if link is None:
+            continue
+        text = text_of(link)
+        if text and text.lower() not in _HOME:
+            texts.append(text)
+    return texts
+
+
+def _within(element, container) -> bool:
+    return any(ancestor is container for ancestor in element.iterancestors())
+
+
+def _category(root, selectors: Selectors, found: Structured, title_el) -> str | None:
+    if selectors.category:
+        texts = [text_of(a) for a in select(root, selectors.category)]
+        texts = [t for t in texts if t and t.lower() not in _HOME]
+        if texts:
+            return texts[-1]
+    crumbs = [c for c in found.breadcrumb if c.lower() not in _HOME]
+    if crumbs:
+        return crumbs[-1]
+    for element in root.iter():
+        if isinstance(element.tag, str) and _BREADCRUMB.search(class_and_id(element)):
+            texts = _breadcrumb_texts(element)
+            if texts:
+                return texts[-1]
+    if found.section:
+        return normalize_text(found.section.split(",")[-1]) or None
+    previous = title_el.getprevious() if title_el is not None else None
+    if previous is not None and len(text_of(previous)) <= 40 and len(previous.findall(".//a")) == 1:
+        return text_of(previous) or None
+    return None
+
+
+def _tags(root, selectors: Selectors, found: Structured, body_el, positions) -> list[str]:
+    values: list[str] = []
+    if selectors.tags:
+        values = [text_of(a) for a in select(root, selectors.tags)]
+    if not values:
+        values = list(found.tags)
+    if not values and body_el is not None:
+        start = positions.get(body_el, 0)
+        for element in root.iter():
+            if positions.get(element, -1) > start and isinstance(element.tag, str) and _TAG_BOX.search(class_and_id(element)):
+                values = [text_of(a) for a in element.iter("a")]
+                if values:
+                    break
+    tags: list[str] = []
+    for value in values:
+        value = value.lstrip("#").strip()
+        if value and value not in tags and len(value) <= 80:
+            tags.append(value)
+    return tags

@@ -1,0 +1,275 @@
+"""The article body: find the container, drop what is not the article, read paragraphs and images."""
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections import defaultdict
+from copy import deepcopy
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from ..items import Image
+from .document import BLOCK_TAGS, class_and_id, drop_tree, raw_text, select, text_of
+from .text import normalize_text
+from .urls import canonicalize_url
+
+# Class or id words of boxes that are never article text.
+BOILERPLATE = re.compile(
+    r"(?:^|[\s_-])(ads?|adv\w*|advert\w*|banner\w*|share\w*|social\w*|comments?|binh-?luan|related\w*|"
+    r"relate\w*|relation\w*|tags?|keywords?|rating\w*|vote\w*|print|sda\w*|adzone\w*|sponsor\w*|"
+    r"recommend\w*|readmore|read-more|xem-them|tin-lien-quan|newsletter|subscribe|popup|modal|toolbar|"
+    r"breadcrumbs?|bread-crumb|author\w*|byline|rennab|zalo\w*|fb-\w+|audio\w*|player\w*)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(author\w*|byline|tac-?gia|writer|reporter)(?:$|[\s_-])", re.IGNORECASE)
+_POSITIVE = re.compile(r"content|body|detail|article|entry|main|post|story|news|noidung|chitiet", re.IGNORECASE)
+_NEGATIVE = re.compile(r"comment|sidebar|related|relate|footer|menu|nav|widget|ads|banner|aside|popular|"
+                       r"most|hot|trending|other|list|box-news|col160|col300", re.IGNORECASE)
+# Lines that are widgets, not prose: "Bài viết hay? Hãy đánh giá bài viết", "Ý KIẾN", "Bình luận".
+BOILERPLATE_TEXT = re.compile(
+    r"^(bài viết hay\??.*đánh giá.*|hãy đánh giá bài viết|ý kiến( bạn đọc)?|bình luận( bài viết này)?|"
+    r"gửi bình luận|chia sẻ( bài viết)?|in bài( viết)?|tham khảo thêm|xem thêm( tin| bài)?.{0,40}|"
+    r"tin liên quan|bài liên quan|đọc thêm|tin cùng chuyên mục|theo dõi .{0,40} trên google news|"
+    r"tags?:?|từ khóa:?|bài viết liên quan|nổi bật|đọc nhiều)[.:!]?$",
+    re.IGNORECASE,
+)
+_SOURCE_LINE = re.compile(r"^\(?\s*(?:theo|nguồn)\s*:?\s+([^()]{2,60}?)\s*\)?\.?$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…:;\"”»)]$")
+_REMOVE_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea",
+                "svg", "ins", "object", "embed", "template", "link", "meta", "video", "audio", "canvas", "map")
+_LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-srcset", "src")
+
+
+@dataclass
+class Block:
+    kind: str  # "p", "h2".."h6", "li", "blockquote", "img"
+    text: str = ""
+    image: Image | None = None
+    emphasised: bool = False  # right-aligned or wholly bold: how bylines are set
+
+
+@dataclass
+class Body:
+    paragraphs: list[str] = field(default_factory=list)
+    html: str = ""
+    images: list[Image] = field(default_factory=list)
+    inline_urls: set[str] = field(default_factory=set)
+    byline: str | None = None
+
+
+def find_body_generic(root):
+    """The element holding the most prose, scored readability-style (text length, commas,
+    low link density, class hints); None when the page has no run of paragraphs."""
+    scores: dict = defaultdict(float)
+    for node in root.iter("p", "h2", "h3", "td", "pre", "blockquote", "div"):
+        if node.tag in ("div", "td") and any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in node):
+            continue  # only leaf-ish text holders count; containers collect their children's score
+        text = raw_text(node)  # raw text is enough for scoring, and much cheaper
+        length = len(text.strip())
+        if length < 25:
+            continue
+        score = 1 + text.count(",") + min(length / 100, 3)
+        parent = node.getparent()
+        if parent is None:
+            continue
+        scores[parent] += score
+        grandparent = parent.getparent()
+        if grandparent is not None:
+            scores[grandparent] += score / 2
+    best, best_score = None, 0.0
+    for candidate, score in scores.items():
+        if candidate.tag in ("html", "body"):
+            continue
+        hints = class_and_id(candidate)
+        if _POSITIVE.search(hints):
+            score *= 1.25
+        if _NEGATIVE.search(hints):
+            score *= 0.5
+        total = len(raw_text(candidate)) or 1
+        linked = sum(len(raw_text(a)) for a in candidate.iter("a"))
+        score *= max(0.0, 1 - linked / total)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best if best_score >= 2.5 else None
+
+
+def image_url(img, base_url: str) -> str | None:
+    for attr in _LAZY_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if attr == "data-srcset" and value:
+            value = value.split(",")[0].split()[0]
+        if value and not value.startswith("data:"):
+            return urljoin(base_url, value)
+    return None
+
+
+def _caption(container, img) -> str | None:
+    if container is img:
+        return None
+    for el in container.iter("figcaption", "td", "p", "div", "span", "em"):
+        if el.tag == "figcaption" or re.search(r"caption|desc|chu-?thich", el.get("class") or "", re.I):
+            text = text_of(el)
+            if text:
+                return text
+    if container.tag == "table":
+        text = text_of(container)
+        return text or None
+    return None
+
+
+def _image_container(img, body_root):
+    node = img.getparent()
+    for _ in range(5):
+        if node is None or node is body_root:
+            break
+        if node.tag == "figure" or (node.tag == "table" and len(text_of(node)) < 400):
+            return node
+        if re.search(r"(?:^|[\s_-])(image|photo|picture|figure|img|media)\w*", node.get("class") or "", re.I) \
+                and len(text_of(node)) < 400 and node.tag in ("div", "span", "p"):
+            return node
+        node = node.getparent()
+    return img
+
+
+def _emphasised(element) -> bool:
+    style = (element.get("style") or "").replace(" ", "").lower()
+    if "text-align:right" in style or (element.get("align") or "").lower() == "right":
+        return True
+    children = [c for c in element if isinstance(c.tag, str)]
+    if len(children) == 1 and children[0].tag in ("b", "strong", "em", "i"):
+        own = normalize_text((element.text or "") + (children[0].tail or ""))
+        return not own
+    return False
+
+
+def _removable(element, body_text_len: int) -> bool:
+    # Never cut a box that holds most of the article: class names lie more often than sizes.
+    return len(text_of(element)) < max(200, body_text_len * 0.4)
+
+
+def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[str, ...] = ()) -> Body:
+    """Paragraphs, images and clean HTML of the article body. `known` holds title and sapo,
+    which some CMSs repeat inside the body."""
+    body = deepcopy(body_el)
+    body.tail = None
+    for element in list(body.iter(*_REMOVE_TAGS)):
+        if element is not body and element.getparent() is not None:
+            drop_tree(element)
+    for css in drop:
+        for element in select(body, css):
+            if element is not body and element.getparent() is not None:
+                drop_tree(element)
+    result = Body()
+    total = len(text_of(body))
+    for element in list(body.iter()):
+        if element is body or not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        if element.tag not in BLOCK_TAGS:
+            continue  # an inline link classed "cms-relate" is still part of its sentence
+        hints = class_and_id(element)
+        if AUTHOR_CLASS.search(hints) and len(text_of(element)) <= 80:
+            result.byline = result.byline or text_of(element) or None
+            drop_tree(element)
+        elif BOILERPLATE.search(hints) and _removable(element, total):
+            drop_tree(element)
+    blocks = _walk(body, base_url)
+    known_set = {k for k in known if k}
+    kept: list[Block] = []
+    for block in blocks:
+        if block.kind != "img" and (block.text in known_set or BOILERPLATE_TEXT.match(block.text)):
+            continue
+        kept.append(block)
+    _take_trailing_byline(kept, result)
+    result.paragraphs = [b.text for b in kept if b.kind != "img"]
+    result.images = [b.image for b in kept if b.kind == "img" and b.image]
+    result.html = _to_html(kept)
+    result.inline_urls = {canonicalize_url(urljoin(base_url, a.get("href"))) for a in body.iter("a") if a.get("href")}
+    return result
+
+
+def _walk(body, base_url: str) -> list[Block]:
+    blocks: list[Block] = []
+    buffer: list[str] = []
+    current_kind = ["p"]
+    emphasis = [False]
+
+    def flush() -> None:
+        raw = "".join(buffer)
+        buffer.clear()
+        lines = [normalize_text(line) for line in raw.split("\u2028")]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            blocks.append(Block(current_kind[0], text, emphasised=emphasis[0]))
+
+    walker = etree.iterwalk(body, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        if event == "start":
+            if tag == "img":
+                flush()
+                url = image_url(element, base_url)
+                if url:
+                    blocks.append(Block("img", image=Image(url=url, caption=None)))
+                continue
+            if tag in ("figure", "table") and element is not body and element.find(".//img") is not None \
+                    and len(text_of(element)) < 400:
+                flush()
+                img = element.find(".//img")
+                url = image_url(img, base_url)
+                if url:
+                    blocks.append(Block("img", image=Image(url=url, caption=_caption(element, img))))
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+                current_kind[0] = tag if tag in ("h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre") else "p"
+                emphasis[0] = _emphasised(element)
+            elif tag == "br":
+                buffer.append("\u2028")
+            elif tag in ("td", "th"):
+                buffer.append(" ")
+            if element.text:
+                buffer.append(element.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            if element is not body and element.tail:
+                buffer.append(element.tail)
+    flush()
+    return blocks
+
+
+def _take_trailing_byline(blocks: list[Block], result: Body) -> None:
+    """A short last line set apart ("Thanh Bình", "Theo TTXVN") is a byline, not prose."""
+    for _ in range(2):
+        texts = [b for b in blocks if b.kind != "img"]
+        if len(texts) < 2:
+            return
+        last = texts[-1]
+        source = _SOURCE_LINE.match(last.text)
+        short = len(last.text) <= 40 and len(last.text.split()) <= 6 and not _SENTENCE_END.search(last.text)
+        if source:
+            result.byline = result.byline or source.group(0).strip("() ")
+        elif short and last.emphasised:
+            result.byline = result.byline or last.text
+        else:
+            return
+        blocks.remove(last)
+
+
+def _to_html(blocks: list[Block]) -> str:
+    parts = []
+    for block in blocks:
+        if block.kind == "img" and block.image:
+            caption = f"<figcaption>{html_lib.escape(block.image.caption)}</figcaption>" if block.image.caption else ""
+            parts.append(f'<figure><img src="{html_lib.escape(block.image.url)}">{caption}</figure>')
+        elif block.kind == "li":
+            parts.append(f"<ul><li>{html_lib.escape(block.text)}</li></ul>")
+        else:
+            text = html_lib.escape(block.text).replace("\n", "<br>")
+            parts.append(f"<{block.kind}>{text}</{block.kind}>")
+    return "".join(parts)

@@ -1,0 +1,143 @@
+"""Bytes -> text -> lxml tree, without ever raising on what a web server sends."""
+from __future__ import annotations
+
+import codecs
+import re
+from functools import lru_cache
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+from .text import normalize_text
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
+# Plain etree elements: lxml.html's element classes cost a Python call per node visited.
+_PARSER = etree.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False
+)
+_STRING = etree.XPath("string()")
+
+_WESTERN = {"latin-1", "iso8859-1", "cp1252", "ascii"}
+_VIETNAMESE_ONLY = re.compile("[ươđăƯƠĐĂ]")
+
+MAX_BYTES = 30 * 1024 * 1024  # larger documents are cut: no article page is that big
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details div dl dt fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody "
+    "thead tfoot tr ul".split()
+)
+
+
+def decode_html(data: bytes | str, declared_encoding: str | None = None) -> tuple[str, list[str]]:
+    """Text of a page plus warnings. UTF-8 wins whenever the bytes are valid UTF-8, because
+    Vietnamese sites often declare a charset they do not use."""
+    if isinstance(data, str):
+        return data, []
+    warnings: list[str] = []
+    if len(data) > MAX_BYTES:
+        data = data[:MAX_BYTES]
+        warnings.append(f"document truncated to {MAX_BYTES} bytes")
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace"), warnings
+    try:
+        return data.decode("utf-8"), warnings
+    except UnicodeDecodeError:
+        pass
+    lenient = data.decode("utf-8", errors="replace")
+    damaged = lenient.count("\ufffd")
+    non_ascii = sum(1 for ch in lenient if ord(ch) > 127)
+    if non_ascii >= 20 and damaged <= max(3, 0.05 * non_ascii):
+        # UTF-8 with a few broken bytes (a cut download, one bad paste): keep the rest readable.
+        return lenient, warnings + [f"{damaged} invalid UTF-8 sequences replaced"]
+    match = _META_CHARSET.search(data[:4096])
+    candidates = [declared_encoding, match.group(1).decode("ascii", "replace") if match else None, "windows-1258"]
+    for name in candidates:
+        if not name:
+            continue
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            warnings.append(f"unknown charset {name!r}")
+            continue
+        if codecs.lookup(name).name in _WESTERN:
+            # Old Vietnamese CMSs declare ISO-8859-1 and send windows-1258: in that codec the
+            # same bytes give ư, ơ, đ, ă, which Western text never has.
+            vietnamese = data.decode("windows-1258", errors="replace")
+            if _VIETNAMESE_ONLY.search(vietnamese):
+                warnings.append(f"declared charset {name!r} but the bytes are windows-1258 Vietnamese")
+                return vietnamese, warnings
+        text = data.decode(name, errors="replace")
+        if "\ufffd" in text:
+            warnings.append(f"bytes not valid in {name}; undecodable characters replaced")
+        elif name == "windows-1258" and name not in (declared_encoding, candidates[1]):
+            warnings.append("no usable charset declared; decoded as windows-1258")
+        return text, warnings
+    return data.decode("utf-8", errors="replace"), warnings + ["undecodable bytes replaced"]
+
+
+def parse_tree(text: str):
+    """An lxml tree without comments (a date element may hide "GMT+0700" in one), or None."""
+    text = text.replace("\x00", "")
+    if not text.strip():
+        return None
+    try:
+        root = etree.fromstring(text.encode("utf-8", errors="replace"), parser=_PARSER)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None
+    return root if root is not None and isinstance(root.tag, str) else None
+
+
+def raw_text(element) -> str:
+    """All text under an element, unnormalized (cheap: for scoring and lengths)."""
+    return _STRING(element)
+
+
+def drop_tree(element) -> None:
+    """Remove an element and its children, keeping the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+@lru_cache(maxsize=512)
+def _selector(css: str) -> CSSSelector | None:
+    try:
+        return CSSSelector(css, translator="html")
+    except Exception:  # a bad selector in a profile must not stop a crawl
+        return None
+
+
+def select(element, css: str) -> list:
+    """Elements under `element` matching `css` (document order); [] for an empty selector."""
+    if not css or element is None:
+        return []
+    selector = _selector(css)
+    return selector(element) if selector is not None else []
+
+
+def select_one(element, css: str):
+    found = select(element, css)
+    return found[0] if found else None
+
+
+def text_of(element, *, spaced: bool = False) -> str:
+    """Normalized text of an element; `spaced` puts a space between child elements' texts."""
+    if element is None:
+        return ""
+    if not isinstance(element.tag, str):
+        return ""
+    parts = element.itertext()
+    return normalize_text((" " if spaced else "").join(parts))
+
+
+def class_and_id(element) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}"

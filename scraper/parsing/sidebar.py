@@ -1,0 +1,202 @@
+"""The lists around an article (related, latest, most-read): every article link outside the
+body, grouped by the box it sits in and named by that box's visible heading."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from ..items import SidebarItem
+from ..sites.base import SiteProfile
+from .document import class_and_id, select, select_one, text_of
+from .text import normalize_text
+from .urls import canonicalize_url, registered_host
+
+_EXCLUDED_REGION = re.compile(
+    r"(?:^|[\s_-])(menu\w*|nav|navbar|navigation|breadcrumbs?|bread-crumb|tags?|keywords?|"
+    r"topics?|hot-?tags?|share\w*|social\w*|megamenu|mega-menu)(?:$|[\s_-])"
+    # The page's own header and footer, but not an "article-footer" that holds related lists.
+    r"|(?:^|\s)(?:site-|page-|main-)?(?:header|footer)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_HEADING_CLASS = re.compile(r"(?:^|[\s_-])(title\w*|head\w*|heading|name|label)(?:$|[\s_-])", re.IGNORECASE)
+_TEASER_CLASS = re.compile(r"sapo|desc|summary|teaser|lead|intro|excerpt|abstract", re.IGNORECASE)
+_NON_ARTICLE_PATH = re.compile(r"/(chu-de|tag|tags|tu-khoa|topic|su-kien|event|tac-gia|author|tim-kiem|search)/", re.I)
+_ARTICLE_SLUG = re.compile(r"\d{4,}|\.(html?|vnp|aspx|php)$")
+
+
+def looks_like_article(url: str) -> bool:
+    """Generic guess for sites without a profile: a long slug with an id or a page extension."""
+    path = urlsplit(url).path
+    if path.endswith("/") or _NON_ARTICLE_PATH.search(path):
+        return False
+    last = path.rsplit("/", 1)[-1]
+    return len(re.split(r"[-_]", last)) >= 4 and bool(_ARTICLE_SLUG.search(last))
+
+
+class _Page:
+    """What the grouping needs to know about one page, computed once."""
+
+    def __init__(self, root, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str], own_urls: set[str]):
+        self.url = url
+        self.profile = profile
+        self.host = registered_host(url)
+        self.inline_urls = inline_urls
+        self.own_urls = own_urls
+        self.stops = set()
+        for node in main_nodes:
+            if node is not None:
+                self.stops.update(node.iterancestors())
+                self.stops.add(node)
+        self._excluded: dict = {}
+        self._resolved: dict = {}
+
+    def resolve(self, href: str | None) -> str | None:
+        """The canonical article URL a link points to, or None (memoized: menus repeat links)."""
+        if href in self._resolved:
+            return self._resolved[href]
+        url = self._resolve(href)
+        self._resolved[href] = url
+        return url
+
+    def _resolve(self, href: str | None) -> str | None:
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            return None
+        url = canonicalize_url(urljoin(self.url, href))
+        if not url.startswith(("http://", "https://")) or url in self.own_urls:
+            return None
+        host = registered_host(url)
+        if host != self.host and not host.endswith("." + self.host) and not self.host.endswith("." + host):
+            return None
+        if self.profile is not None and self.profile.article_patterns:
+            return url if self.profile.is_article_url(url) else None
+        return url if looks_like_article(url) else None
+
+    def excluded(self, element) -> bool:
+        chain = []
+        node = element
+        result = False
+        while node is not None:
+            if node in self._excluded:
+                result = self._excluded[node]
+                break
+            chain.append(node)
+            if node.tag in ("header", "nav", "footer") or _EXCLUDED_REGION.search(class_and_id(node)):
+                result = True
+                break
+            node = node.getparent()
+        for visited in chain:
+            self._excluded[visited] = result
+        return result
+
+
+def _is_heading(element, page: _Page) -> bool:
+    if not isinstance(element.tag, str) or element.tag in ("img", "figure", "script", "style"):
+        return False
+    if not (element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or _HEADING_CLASS.search(element.get("class") or "")):
+        return False
+    text = text_of(element)
+    if not (2 <= len(text) <= 60) or re.fullmatch(r"[\d\s/:|.,-]+", text):
+        return False
+    return not any(page.resolve(a.get("href")) for a in element.iter("a"))
+
+
+def _find_box(link, page: _Page):
+    node = link
+    for _ in range(8):
+        parent = node.getparent()
+        if parent is None or parent in page.stops or parent.tag in ("body", "html"):
+            return node, None
+        for count, sibling in enumerate(node.itersiblings(preceding=True)):
+            if count > 20:
+                break
+            if _is_heading(sibling, page):
+                return parent, text_of(sibling)
+        node = parent
+    return node, None
+
+
+def _teaser(link, url: str, title: str, page: _Page) -> str | None:
+    item = link
+    while item.getparent() is not None and item.getparent() not in page.stops:
+        parent = item.getparent()
+        urls = {page.resolve(a.get("href")) for a in parent.iter("a")} - {None}
+        if urls != {url}:
+            break
+        item = parent
+    for element in item.iter():
+        if element is link or not isinstance(element.tag, str):
+            continue
+        if _TEASER_CLASS.search(element.get("class") or "") or element.tag == "p":
+            text = text_of(element)
+            if len(text) >= 30 and text != title and title not in text:
+                return text
+    return None
+
+
+def _title_for(link) -> str:
+    return text_of(link) or normalize_text(link.get("title") or "")
+
+
+def extract_sidebar(root, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
+                    own_urls: set[str]) -> list[SidebarItem]:
+    page = _Page(root, url, profile, main_nodes, inline_urls, own_urls)
+    body = main_nodes[0] if main_nodes else None
+    groups: list[tuple[str | None, object, list]] = []  # (name, box, [(url, link)])
+    seen_links = set()
+
+    def add(name, box, link, link_url):
+        for group in groups:
+            if group[1] is box and group[0] == name:
+                group[2].append((link_url, link))
+                return
+        groups.append((name, box, [(link_url, link)]))
+
+    for spec in profile.sidebar if profile else ():
+        for box in select(root, spec.box):
+            heading = select_one(box, spec.name) if spec.name else None
+            name = text_of(heading) or spec.fixed_name or None
+            for link in select(box, spec.link):
+                link_url = page.resolve(link.get("href"))
+                if link_url:
+                    add(name, box, link, link_url)
+                    seen_links.add(link)
+    for link in root.iter("a"):
+        if link in seen_links:
+            continue
+        link_url = page.resolve(link.get("href"))
+        if not link_url or page.excluded(link):
+            continue
+        if body is not None and link_url in inline_urls and _inside(link, body):
+            continue
+        box, name = _find_box(link, page)
+        add(name, box, link, link_url)
+
+    items: list[SidebarItem] = []
+    previous: tuple | None = None
+    position = 0
+    for name, box, entries in groups:
+        # Consecutive boxes with one name and one parent are one list labelled per item.
+        same_list = previous is not None and previous[0] == name and name is not None \
+            and previous[1].getparent() is box.getparent()
+        position = position if same_list else 0
+        done = {i.url for i in items[len(items) - position:]} if same_list else set()
+        titles: dict[str, str] = {}
+        for link_url, link in entries:
+            # The first worded link to a URL is its headline; later ones are teasers.
+            title = _title_for(link)
+            if len(title.split()) >= 3 and link_url not in titles:
+                titles[link_url] = title
+        for link_url, link in entries:
+            title = titles.get(link_url, "")
+            if link_url in done or len(title.split()) < 3:
+                continue
+            done.add(link_url)
+            items.append(SidebarItem(list=name, title=title, url=link_url,
+                                     teaser=_teaser(link, link_url, title, page), position=position))
+            position += 1
+        previous = (name, box)
+    return items
+
+
+def _inside(element, container) -> bool:
+    return any(ancestor is container for ancestor in element.iterancestors())

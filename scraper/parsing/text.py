@@ -1,0 +1,49 @@
+"""Text normalization shared by every field: NFC, one space, no invisible characters."""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Zero-width and BOM characters that CMS editors paste into Vietnamese text.
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_NEWLINES = re.compile(r" *\n[\s]*")
+
+# "(Chinhphu.vn) - ", "(ĐCSVN) - ", "(HNM) – ", "TTO - ", "VOV.VN - " at the start of a lead.
+_SOURCE_PREFIX = re.compile(
+    r"^\s*(?:\(\s*[^()\n]{2,40}?\s*\)|[A-ZĐ][A-ZĐ0-9.]{1,14}(?:\s?[A-ZĐ0-9.]{1,8})?)\s*[-–—:]\s+"
+)
+
+
+def normalize_text(value: str | None, *, keep_newlines: bool = False) -> str:
+    """NFC, entities decoded, invisible characters dropped, runs of spaces collapsed."""
+    if not value:
+        return ""
+    if "&" in value:
+        value = html.unescape(value)
+    if not value.isascii():
+        value = _INVISIBLE.sub("", value)
+    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    if keep_newlines:
+        value = _SPACES.sub(" ", value)
+        return _NEWLINES.sub("\n", value).strip()
+    return " ".join(value.split())  # str.split() already splits on every Unicode space
+
+
+def strip_source_prefix(value: str) -> str:
+    """Remove a leading source tag such as "(Chinhphu.vn) - " from a lead paragraph."""
+    match = _SOURCE_PREFIX.match(value)
+    if not match:
+        return value
+    rest = value[match.end():]
+    # Only strip when what follows reads as a sentence, never to leave an empty lead.
+    return rest if len(rest) >= 20 else value
+
+
+def fold_accents(value: str) -> str:
+    """Lower-case ASCII skeleton: "Thông tin đối ngoại" -> "thong tin doi ngoai"."""
+    value = value.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

@@ -1,0 +1,34 @@
+"""Every fixture folder parses to its expected.json (see fixture_cases.py to regenerate)."""
+import json
+
+import pytest
+
+from .fixture_cases import cases, run_case
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda p: p.name)
+def test_fixture_matches_expected(case):
+    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    assert run_case(case) == expected
+
+
+def test_fixtures_cover_each_family_and_failure_mode():
+    names = {case.name for case in cases()}
+    assert {"detail_family", "article_family", "post_family", "liferay_portal",
+            "generic_rating_widget", "legacy_charset", "missing_date"} <= names
+
+
+def test_widgets_comments_and_bylines_stay_out_of_the_body():
+    record = run_case(next(c for c in cases() if c.name == "generic_rating_widget"))
+    body = record["body_text"]
+    for junk in ("Bài viết hay", "Ý KIẾN", "Bài viết rất hay", "Minh Tuấn", "Trung đoàn Quyết Thắng"):
+        assert junk not in body
+    assert record["author"] == "Minh Tuấn"
+    assert {"Tin khác", "Đọc nhiều"} == {item["list"] for item in record["sidebar"]}
+    assert record["published_at"] == "2026-11-12T15:20:00+07:00"  # "Chiều 12/11", year from reference
+
+
+def test_missing_date_is_null_with_a_warning_not_a_guess():
+    record = run_case(next(c for c in cases() if c.name == "missing_date"))
+    assert record["published_at"] is None and record["date_source"] is None
+    assert "published_at not found" in record["warnings"]
