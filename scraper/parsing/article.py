@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from lxml import etree
+
 from ..items import Article, article_id
 from ..sites import profile_for_url, site_name
 from ..sites.base import Selectors, SiteProfile
@@ -20,6 +22,9 @@ from .urls import canonicalize_url
 _DATE_CLASS = re.compile(r"date|time|publish|posted|ngay|thoi-?gian", re.IGNORECASE)
 _SAPO_CLASS = re.compile(r"(?:^|[\s_-])(sapo\w*|lead|summary|desc|description|intro|abstract|chapeau|excerpt)(?:$|[\s_-])", re.I)
 _BREADCRUMB = re.compile(r"bread-?crumb", re.IGNORECASE)
+_BREADCRUMB_XPATH = etree.XPath(
+    "//*[contains(translate(@class, 'BREADCUM', 'breadcum'), 'crumb') or contains(translate(@id, 'BREADCUM', 'breadcum'), 'crumb')]"
+)
 _TAG_BOX = re.compile(r"(?:^|[\s_-])(tags?|keywords?|tu-khoa)(?:$|[\s_-])", re.IGNORECASE)
 _URL_DATE = re.compile(r"/(20\d{2})/(\d{1,2})/(\d{1,2})/")
 _AUTHOR_PREFIX = re.compile(r"^(tác giả|bài và ảnh|bài, ảnh|bài|ảnh|phóng viên|nhóm phóng viên|pv|by)\s*[:\-–]\s*", re.I)
@@ -71,7 +76,6 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     article.id = article_id(canonical)
     article.language = found.language or None
 
-    positions = {el: i for i, el in enumerate(root.iter())}
     title_el = _title_element(root, selectors, found)
     body_el = select_one(root, selectors.body) if selectors.body else None
     if body_el is None or len(text_of(body_el)) < 50:
@@ -79,7 +83,8 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         if profile and selectors.body:
             article.warnings.append("profile body selector matched nothing; generic extractor used")
     article.title = _title(title_el, found)
-    sapo_el = _sapo_element(root, selectors, title_el, body_el, positions)
+    region = HeaderRegion.around(title_el, body_el)
+    sapo_el = _sapo_element(root, selectors, region)
     sapo = text_of(sapo_el) or found.description
     article.sapo = strip_source_prefix(sapo) if sapo else None
 
@@ -92,10 +97,10 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     article.body_html = body.html or None
     article.images = _lead_images(root, selectors, canonical) + body.images
 
-    _dates(article, root, found, selectors, title_el, body_el, positions, url, reference)
-    article.author = _author(root, selectors, found, body, title_el, body_el, positions)
+    _dates(article, root, found, selectors, region, url, reference)
+    article.author = _author(root, selectors, found, body, region)
     article.category = _category(root, selectors, found, title_el)
-    article.tags = _tags(root, selectors, found, body_el, positions)
+    article.tags = _tags(root, selectors, found, body_el)
     own = {canonical, canonicalize_url(url)}
     article.sidebar = [
         item for item in extract_sidebar(root, canonical, profile, [body_el, title_el], body.inline_urls, own)
@@ -156,21 +161,45 @@ def _strip_site_suffix(title: str, site_name: str) -> str:
     return title
 
 
-def _sapo_element(root, selectors: Selectors, title_el, body_el, positions):
+def _sapo_element(root, selectors: Selectors, region: "HeaderRegion"):
     element = select_one(root, selectors.sapo) if selectors.sapo else None
     if element is not None and text_of(element):
         return element
-    start = positions.get(title_el, 0)
-    end = positions.get(body_el, len(positions))
-    for element in root.iter():
-        position = positions.get(element, -1)
-        if position <= start or not isinstance(element.tag, str):
-            continue
-        if position >= end:
-            break
+    for element in region.after:
         if _SAPO_CLASS.search(class_and_id(element)) and len(text_of(element)) >= 40:
             return element
     return None
+
+
+class HeaderRegion:
+    """The elements around the headline, up to the body: where dates, bylines and the lead sit.
+
+    Found with XPath axes so that a page of thousands of elements is never walked in Python."""
+
+    BEFORE = 60
+    AFTER = 400
+
+    def __init__(self, before: list, after: list):
+        self.before = before  # up to BEFORE elements preceding the headline, document order
+        self.after = after  # elements following the headline, up to the body
+
+    @classmethod
+    def around(cls, title_el, body_el) -> "HeaderRegion":
+        if title_el is None:
+            before = body_el.xpath(f"preceding::*[position() <= {cls.AFTER}]") if body_el is not None else []
+            return cls([], before)
+        before = title_el.xpath(f"preceding::*[position() <= {cls.BEFORE}]")
+        after = title_el.xpath(f"following::*[position() <= {cls.AFTER}]")
+        if body_el is not None:
+            for index, element in enumerate(after):
+                if element is body_el:
+                    after = after[:index]
+                    break
+        return cls(before, after)
+
+    def elements(self):
+        """After the headline first (the usual place), then before it."""
+        return self.after + self.before[::-1]
 
 
 def _lead_images(root, selectors: Selectors, base_url: str):
@@ -190,40 +219,30 @@ def _parse_any(raw: str, source: str, reference: datetime | None):
     return parse_vietnamese_datetime(raw, reference=reference, source="visible" if source == "visible" else "meta")
 
 
-def _visible_date_element(root, selectors_css: str, title_el, body_el, positions):
+def _visible_date_element(root, selectors_css: str, region: HeaderRegion):
     if selectors_css:
         for element in select(root, selectors_css):
-            if parse_vietnamese_datetime(_date_text(element), source="visible"):
+            if parse_vietnamese_datetime(_date_text(element), source="visible", fallback=False):
                 return element
         return None
-    start = positions.get(title_el, 0)
-    end = positions.get(body_el, start + 400)
-    best = None
-    for element in root.iter():
-        position = positions.get(element, -1)
-        if position < start - 60 or not isinstance(element.tag, str):
-            continue
-        if position >= end:
-            break
+    for element in region.elements():
         if element.tag == "time" or _DATE_CLASS.search(class_and_id(element)):
             text = _date_text(element)
-            if len(text) <= 80 and parse_vietnamese_datetime(text, source="visible"):
-                if position >= start:
-                    return element
-                best = best if best is not None else element
-    return best
+            if len(text) <= 80 and parse_vietnamese_datetime(text, source="visible", fallback=False):
+                return element
+    return None
 
 
 def _date_text(element) -> str:
     return text_of(element) or element.get("datetime") or element.get("content") or ""
 
 
-def _dates(article, root, found: Structured, selectors: Selectors, title_el, body_el, positions, url, reference):
+def _dates(article, root, found: Structured, selectors: Selectors, region: HeaderRegion, url, reference):
     candidates: list[tuple[str, str]] = list(found.published)
     for element in root.iter("time"):
         if element.get("datetime"):
             candidates.append(("meta", element.get("datetime")))
-    visible_el = _visible_date_element(root, selectors.published, title_el, body_el, positions)
+    visible_el = _visible_date_element(root, selectors.published, region)
     visible_text = _date_text(visible_el) if visible_el is not None else ""
     visible = parse_vietnamese_datetime(visible_text, reference=reference) if visible_text else None
     chosen, source = None, None
@@ -292,7 +311,7 @@ def _author_text(element) -> str:
     return text
 
 
-def _author(root, selectors: Selectors, found: Structured, body: Body, title_el, body_el, positions) -> str | None:
+def _author(root, selectors: Selectors, found: Structured, body: Body, region: HeaderRegion) -> str | None:
     if selectors.author:
         for element in select(root, selectors.author):
             if (name := _clean_author(_author_text(element), found)):
@@ -302,17 +321,10 @@ def _author(root, selectors: Selectors, found: Structured, body: Body, title_el,
             return name
     if body.byline and (name := _clean_author(body.byline, found)):
         return name
-    start = positions.get(title_el, 0)
-    end = positions.get(body_el, start + 400)
-    names = []
-    for element in root.iter():
-        position = positions.get(element, -1)
-        if position < start - 60 or not isinstance(element.tag, str):
-            continue
-        if position >= end:
-            break
-        if AUTHOR_CLASS.search(class_and_id(element)) and (name := _clean_author(_author_text(element), found)):
-            names.append(name)
+    names = [
+        name for element in region.elements()
+        if AUTHOR_CLASS.search(class_and_id(element)) and (name := _clean_author(_author_text(element), found))
+    ]
     # Nested byline boxes: the innermost, shortest text is the name itself.
     return min(names, key=len) if names else None
 
@@ -343,8 +355,8 @@ def _category(root, selectors: Selectors, found: Structured, title_el) -> str | 
     crumbs = [c for c in found.breadcrumb if c.lower() not in _HOME]
     if crumbs:
         return crumbs[-1]
-    for element in root.iter():
-        if isinstance(element.tag, str) and _BREADCRUMB.search(class_and_id(element)):
+    for element in _BREADCRUMB_XPATH(root):
+        if _BREADCRUMB.search(class_and_id(element)):
             texts = _breadcrumb_texts(element)
             if texts:
                 return texts[-1]
@@ -356,16 +368,15 @@ def _category(root, selectors: Selectors, found: Structured, title_el) -> str | 
     return None
 
 
-def _tags(root, selectors: Selectors, found: Structured, body_el, positions) -> list[str]:
+def _tags(root, selectors: Selectors, found: Structured, body_el) -> list[str]:
     values: list[str] = []
     if selectors.tags:
         values = [text_of(a) for a in select(root, selectors.tags)]
     if not values:
         values = list(found.tags)
     if not values and body_el is not None:
-        start = positions.get(body_el, 0)
-        for element in root.iter():
-            if positions.get(element, -1) > start and isinstance(element.tag, str) and _TAG_BOX.search(class_and_id(element)):
+        for element in body_el.xpath("following::*[@class or @id][position() <= 300]"):
+            if _TAG_BOX.search(class_and_id(element)):
                 values = [text_of(a) for a in element.iter("a")]
                 if values:
                     break

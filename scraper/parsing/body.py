@@ -42,6 +42,12 @@ _REMOVE_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "inpu
 _LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-srcset", "src")
 
 
+_CONTAINER_CHILD = "|".join(sorted(BLOCK_TAGS - {"br", "hr"}))
+_TEXT_HOLDERS = etree.XPath(
+    f"//p | //h2 | //h3 | //pre | //blockquote | //div[not({_CONTAINER_CHILD})] | //td[not({_CONTAINER_CHILD})]"
+)
+
+
 @dataclass
 class Block:
     kind: str  # "p", "h2".."h6", "li", "blockquote", "img"
@@ -63,9 +69,7 @@ def find_body_generic(root):
     """The element holding the most prose, scored readability-style (text length, commas,
     low link density, class hints); None when the page has no run of paragraphs."""
     scores: dict = defaultdict(float)
-    for node in root.iter("p", "h2", "h3", "td", "pre", "blockquote", "div"):
-        if node.tag in ("div", "td") and any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in node):
-            continue  # only leaf-ish text holders count; containers collect their children's score
+    for node in _TEXT_HOLDERS(root):  # leaf-ish text holders; containers collect their score
         text = raw_text(node)  # raw text is enough for scoring, and much cheaper
         length = len(text.strip())
         if length < 25:
@@ -146,7 +150,7 @@ def _emphasised(element) -> bool:
 
 def _removable(element, body_text_len: int) -> bool:
     # Never cut a box that holds most of the article: class names lie more often than sizes.
-    return len(text_of(element)) < max(200, body_text_len * 0.4)
+    return len(raw_text(element)) < max(200, body_text_len * 0.4)
 
 
 def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[str, ...] = ()) -> Body:
@@ -162,14 +166,14 @@ def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[
             if element is not body and element.getparent() is not None:
                 drop_tree(element)
     result = Body()
-    total = len(text_of(body))
+    total = len(raw_text(body))
     for element in list(body.iter()):
         if element is body or not isinstance(element.tag, str) or element.getparent() is None:
             continue
         if element.tag not in BLOCK_TAGS:
             continue  # an inline link classed "cms-relate" is still part of its sentence
         hints = class_and_id(element)
-        if AUTHOR_CLASS.search(hints) and len(text_of(element)) <= 80:
+        if AUTHOR_CLASS.search(hints) and len(raw_text(element).strip()) <= 200:
             result.byline = result.byline or text_of(element) or None
             drop_tree(element)
         elif BOILERPLATE.search(hints) and _removable(element, total):

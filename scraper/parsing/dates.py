@@ -59,11 +59,13 @@ def parse_vietnamese_datetime(
     *,
     reference: datetime | None = None,
     source: Source = "visible",
+    fallback: bool = True,
 ) -> datetime | None:
     """Read one date (and time, when given) from `text`; None when there is none to read.
 
     `reference` resolves relative phrases ("2 giờ trước") and missing years; it defaults to now.
     A date without a time of day comes back at 00:00 local time (see `has_time_of_day`).
+    `fallback=False` skips dateparser: for scanning many candidate elements cheaply.
     """
     if not text:
         return None
@@ -76,7 +78,7 @@ def parse_vietnamese_datetime(
             or _parse_rfc822(text)
             or _parse_relative(text, reference)
             or _parse_numeric(text, reference, source)
-            or _parse_with_dateparser(text, reference)
+            or (_parse_with_dateparser(text, reference) if fallback else None)
         )
     except (ValueError, OverflowError):
         return None

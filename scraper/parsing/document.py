@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from lxml import etree
-from lxml.cssselect import CSSSelector
+from cssselect import HTMLTranslator
 
 from .text import normalize_text
 
@@ -108,10 +108,28 @@ def drop_tree(element) -> None:
     parent.remove(element)
 
 
+class _FastTranslator(HTMLTranslator):
+    """cssselect's translation with a cheap substring test in front of the exact class test:
+    concat(normalize-space(@class)) on every element is what made selectors slow."""
+
+    def xpath_attrib_includes(self, xpath, name, value):
+        if value and not re.search(r"\s", value):
+            xpath.add_condition(
+                f"{name} and contains({name}, {self.xpath_literal(value)}) and "
+                f"contains(concat(' ', normalize-space({name}), ' '), {self.xpath_literal(' ' + value + ' ')})"
+            )
+        else:
+            xpath.add_condition("0")
+        return xpath
+
+
+_TRANSLATOR = _FastTranslator()
+
+
 @lru_cache(maxsize=512)
-def _selector(css: str) -> CSSSelector | None:
+def _selector(css: str) -> etree.XPath | None:
     try:
-        return CSSSelector(css, translator="html")
+        return etree.XPath(_TRANSLATOR.css_to_xpath(css))
     except Exception:  # a bad selector in a profile must not stop a crawl
         return None
 

@@ -40,6 +40,9 @@ class _Page:
         self.url = url
         self.profile = profile
         self.host = registered_host(url)
+        parts = urlsplit(url)
+        self.scheme = parts.scheme or "https"
+        self.origin = f"{self.scheme}://{parts.netloc}"
         self.inline_urls = inline_urls
         self.own_urls = own_urls
         self.stops = set()
@@ -59,17 +62,29 @@ class _Page:
         return url
 
     def _resolve(self, href: str | None) -> str | None:
-        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
             return None
-        url = canonicalize_url(urljoin(self.url, href))
-        if not url.startswith(("http://", "https://")) or url in self.own_urls:
-            return None
-        host = registered_host(url)
+        href = href.strip()
+        # Cheap joins for the common shapes; urljoin only for relative paths.
+        if href.startswith(("http://", "https://")):
+            absolute = href
+        elif href.startswith("//"):
+            absolute = self.scheme + ":" + href
+        elif href.startswith("/"):
+            absolute = self.origin + href
+        else:
+            absolute = urljoin(self.url, href)
+        host = absolute.split("/", 3)[2].split(":")[0].lower() if absolute.count("/") >= 2 else ""
+        host = host[4:] if host.startswith("www.") else host
         if host != self.host and not host.endswith("." + self.host) and not self.host.endswith("." + host):
             return None
         if self.profile is not None and self.profile.article_patterns:
-            return url if self.profile.is_article_url(url) else None
-        return url if looks_like_article(url) else None
+            if not self.profile.is_article_url(absolute.split("#", 1)[0]):
+                return None
+        elif not looks_like_article(absolute):
+            return None
+        url = canonicalize_url(absolute)
+        return None if url in self.own_urls else url
 
     def excluded(self, element) -> bool:
         chain = []

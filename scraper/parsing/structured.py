@@ -76,7 +76,9 @@ def _names(value) -> list[str]:
 
 
 def _read_json_ld(root, found: Structured) -> None:
-    for script in select(root, "script[type='application/ld+json']"):
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
         for obj in _walk_ld(_json_objects(script.text or "")):
             types = _types(obj)
             if types & _ARTICLE_TYPES:
@@ -140,9 +142,10 @@ def read_structured(root) -> Structured:
             break
         for value in metas.get(key, []):
             found.tags.extend(t for t in (normalize_text(x) for x in value.split(",")) if t)
-    for link in select(root, "link[rel=canonical]"):
-        found.canonical = (link.get("href") or "").strip()
-        break
+    for link in root.iter("link"):
+        if (link.get("rel") or "").strip().lower() == "canonical":
+            found.canonical = (link.get("href") or "").strip()
+            break
     language = root.get("lang") or (metas.get("content-language") or metas.get("og:locale") or [""])[0]
     found.language = language.strip().lower()[:2]
     title = root.find(".//title")
