@@ -13,7 +13,7 @@ from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
 from .body import AUTHOR_CLASS, Body, clean_body, find_body_generic, image_url
 from .dates import has_time_of_day, parse_vietnamese_datetime, to_iso
-from .document import class_and_id, decode_html, parse_tree, select, select_one, text_of
+from .document import class_and_id, decode_page, parse_tree, select, select_one, text_of
 from .sidebar import extract_sidebar
 from .structured import Structured, read_structured
 from .text import normalize_text, strip_source_prefix
@@ -23,7 +23,11 @@ _DATE_CLASS = re.compile(r"date|time|publish|posted|ngay|thoi-?gian", re.IGNOREC
 _SAPO_CLASS = re.compile(r"(?:^|[\s_-])(sapo\w*|lead|summary|desc|description|intro|abstract|chapeau|excerpt)(?:$|[\s_-])", re.I)
 _BREADCRUMB = re.compile(r"bread-?crumb", re.IGNORECASE)
 _BREADCRUMB_XPATH = etree.XPath(
-    "//*[contains(translate(@class, 'BREADCUM', 'breadcum'), 'crumb') or contains(translate(@id, 'BREADCUM', 'breadcum'), 'crumb')]"
+    "//*[contains(@class, 'rumb') or contains(@id, 'rumb')]"  # breadcrumb, bread-crumb, BreadCrumb
+)
+_TAG_CANDIDATES = etree.XPath(
+    "following::*[contains(@class, 'tag') or contains(@class, 'Tag') or contains(@class, 'keyword')"
+    " or contains(@class, 'tu-khoa') or contains(@id, 'tag')][position() <= 20]"
 )
 _TAG_BOX = re.compile(r"(?:^|[\s_-])(tags?|keywords?|tu-khoa)(?:$|[\s_-])", re.IGNORECASE)
 _URL_DATE = re.compile(r"/(20\d{2})/(\d{1,2})/(\d{1,2})/")
@@ -51,8 +55,9 @@ def parse_article(
         profile = None
     elif profile is None:
         profile = profile_for_url(url)
-    text, warnings = decode_html(html, encoding)
-    root = parse_tree(text)
+    text, codec, warnings = decode_page(html, encoding)
+    # Clean UTF-8 bytes go to lxml as they are: no second encode of a large page.
+    root = parse_tree(html if codec == "utf-8" and not warnings else text)
     canonical = canonicalize_url(url)
     article = Article(
         id=article_id(canonical), url=url, canonical_url=canonical, site=site_name(url),
@@ -165,8 +170,8 @@ def _sapo_element(root, selectors: Selectors, region: "HeaderRegion"):
     element = select_one(root, selectors.sapo) if selectors.sapo else None
     if element is not None and text_of(element):
         return element
-    for element in region.after:
-        if _SAPO_CLASS.search(class_and_id(element)) and len(text_of(element)) >= 40:
+    for element, hints in region.after:
+        if _SAPO_CLASS.search(hints) and len(text_of(element)) >= 40:
             return element
     return None
 
@@ -180,26 +185,35 @@ class HeaderRegion:
     AFTER = 400
 
     def __init__(self, before: list, after: list):
+        # (element, "class id") pairs; only elements that carry a class, an id or are <time>.
         self.before = before  # up to BEFORE elements preceding the headline, document order
         self.after = after  # elements following the headline, up to the body
 
     @classmethod
     def around(cls, title_el, body_el) -> "HeaderRegion":
         if title_el is None:
-            before = body_el.xpath(f"preceding::*[position() <= {cls.AFTER}]") if body_el is not None else []
-            return cls([], before)
-        before = title_el.xpath(f"preceding::*[position() <= {cls.BEFORE}]")
-        after = title_el.xpath(f"following::*[position() <= {cls.AFTER}]")
-        if body_el is not None:
-            for index, element in enumerate(after):
-                if element is body_el:
-                    after = after[:index]
-                    break
-        return cls(before, after)
+            before = _PRECEDING(body_el, n=cls.AFTER) if body_el is not None else []
+            return cls([], _hinted(before[::-1]))  # no headline: nearest the body first
+        before = _PRECEDING(title_el, n=cls.BEFORE)
+        after = _FOLLOWING(title_el, n=cls.AFTER)
+        for index, element in enumerate(after):
+            if element is body_el:
+                after = after[:index]
+                break
+        return cls(_hinted(before), _hinted(after))
 
     def elements(self):
-        """After the headline first (the usual place), then before it."""
+        """After the headline first (the usual place), then before it, nearest first."""
         return self.after + self.before[::-1]
+
+
+_PRECEDING = etree.XPath("preceding::*[position() <= $n]")
+_FOLLOWING = etree.XPath("following::*[position() <= $n]")
+
+
+def _hinted(elements: list) -> list:
+    """(element, "class id") for the elements that carry either, or are <time>."""
+    return [(e, class_and_id(e)) for e in elements if e.get("class") or e.get("id") or e.tag == "time"]
 
 
 def _lead_images(root, selectors: Selectors, base_url: str):
@@ -225,8 +239,8 @@ def _visible_date_element(root, selectors_css: str, region: HeaderRegion):
             if parse_vietnamese_datetime(_date_text(element), source="visible", fallback=False):
                 return element
         return None
-    for element in region.elements():
-        if element.tag == "time" or _DATE_CLASS.search(class_and_id(element)):
+    for element, hints in region.elements():
+        if element.tag == "time" or _DATE_CLASS.search(hints):
             text = _date_text(element)
             if len(text) <= 80 and parse_vietnamese_datetime(text, source="visible", fallback=False):
                 return element
@@ -312,18 +326,19 @@ def _author_text(element) -> str:
 
 
 def _author(root, selectors: Selectors, found: Structured, body: Body, region: HeaderRegion) -> str | None:
+    # Declared authorship first (cheap, and what the publisher stands behind), then markup.
+    for name in found.authors:
+        if (name := _clean_author(name, found)):
+            return name
     if selectors.author:
         for element in select(root, selectors.author):
             if (name := _clean_author(_author_text(element), found)):
                 return name
-    for name in found.authors:
-        if (name := _clean_author(name, found)):
-            return name
     if body.byline and (name := _clean_author(body.byline, found)):
         return name
     names = [
-        name for element in region.elements()
-        if AUTHOR_CLASS.search(class_and_id(element)) and (name := _clean_author(_author_text(element), found))
+        name for element, hints in region.elements()
+        if AUTHOR_CLASS.search(hints) and (name := _clean_author(_author_text(element), found))
     ]
     # Nested byline boxes: the innermost, shortest text is the name itself.
     return min(names, key=len) if names else None
@@ -370,12 +385,11 @@ def _category(root, selectors: Selectors, found: Structured, title_el) -> str | 
 
 def _tags(root, selectors: Selectors, found: Structured, body_el) -> list[str]:
     values: list[str] = []
-    if selectors.tags:
+    values = list(found.tags)  # article:tag / keywords, when declared
+    if not values and selectors.tags:
         values = [text_of(a) for a in select(root, selectors.tags)]
-    if not values:
-        values = list(found.tags)
     if not values and body_el is not None:
-        for element in body_el.xpath("following::*[@class or @id][position() <= 300]"):
+        for element in _TAG_CANDIDATES(body_el):
             if _TAG_BOX.search(class_and_id(element)):
                 values = [text_of(a) for a in element.iter("a")]
                 if values:

@@ -48,6 +48,9 @@ _TEXT_HOLDERS = etree.XPath(
 )
 
 
+_MARKED_BLOCKS = etree.XPath("descendant::*[@class or @id]")
+
+
 @dataclass
 class Block:
     kind: str  # "p", "h2".."h6", "li", "blockquote", "img"
@@ -83,7 +86,9 @@ def find_body_generic(root):
         if grandparent is not None:
             scores[grandparent] += score / 2
     best, best_score = None, 0.0
-    for candidate, score in scores.items():
+    # Link density is costly on big containers: weigh only the strongest few.
+    strongest = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
+    for candidate, score in strongest:
         if candidate.tag in ("html", "body"):
             continue
         hints = class_and_id(candidate)
@@ -167,10 +172,8 @@ def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[
                 drop_tree(element)
     result = Body()
     total = len(raw_text(body))
-    for element in list(body.iter()):
-        if element is body or not isinstance(element.tag, str) or element.getparent() is None:
-            continue
-        if element.tag not in BLOCK_TAGS:
+    for element in _MARKED_BLOCKS(body):
+        if element.getparent() is None or element.tag not in BLOCK_TAGS:
             continue  # an inline link classed "cms-relate" is still part of its sentence
         hints = class_and_id(element)
         if AUTHOR_CLASS.search(hints) and len(raw_text(element).strip()) <= 200:

@@ -32,17 +32,23 @@ BLOCK_TAGS = frozenset(
 def decode_html(data: bytes | str, declared_encoding: str | None = None) -> tuple[str, list[str]]:
     """Text of a page plus warnings. UTF-8 wins whenever the bytes are valid UTF-8, because
     Vietnamese sites often declare a charset they do not use."""
+    text, _, warnings = decode_page(data, declared_encoding)
+    return text, warnings
+
+
+def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tuple[str, str, list[str]]:
+    """(text, codec used, warnings). The codec is "utf-8" only when the bytes were clean UTF-8."""
     if isinstance(data, str):
-        return data, []
+        return data, "str", []
     warnings: list[str] = []
     if len(data) > MAX_BYTES:
         data = data[:MAX_BYTES]
         warnings.append(f"document truncated to {MAX_BYTES} bytes")
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace"), warnings
+            return data[len(bom):].decode(name.replace("-sig", ""), errors="replace"), name, warnings
     try:
-        return data.decode("utf-8"), warnings
+        return data.decode("utf-8"), "utf-8", warnings
     except UnicodeDecodeError:
         pass
     lenient = data.decode("utf-8", errors="replace")
@@ -50,40 +56,42 @@ def decode_html(data: bytes | str, declared_encoding: str | None = None) -> tupl
     non_ascii = sum(1 for ch in lenient if ord(ch) > 127)
     if non_ascii >= 20 and damaged <= max(3, 0.05 * non_ascii):
         # UTF-8 with a few broken bytes (a cut download, one bad paste): keep the rest readable.
-        return lenient, warnings + [f"{damaged} invalid UTF-8 sequences replaced"]
+        return lenient, "utf-8-lenient", warnings + [f"{damaged} invalid UTF-8 sequences replaced"]
     match = _META_CHARSET.search(data[:4096])
-    candidates = [declared_encoding, match.group(1).decode("ascii", "replace") if match else None, "windows-1258"]
-    for name in candidates:
+    meta_charset = match.group(1).decode("ascii", "replace") if match else None
+    for name in (declared_encoding, meta_charset, "windows-1258"):
         if not name:
             continue
         try:
-            codecs.lookup(name)
+            codec = codecs.lookup(name).name
         except LookupError:
             warnings.append(f"unknown charset {name!r}")
             continue
-        if codecs.lookup(name).name in _WESTERN:
+        if codec in _WESTERN:
             # Old Vietnamese CMSs declare ISO-8859-1 and send windows-1258: in that codec the
             # same bytes give ư, ơ, đ, ă, which Western text never has.
             vietnamese = data.decode("windows-1258", errors="replace")
             if _VIETNAMESE_ONLY.search(vietnamese):
                 warnings.append(f"declared charset {name!r} but the bytes are windows-1258 Vietnamese")
-                return vietnamese, warnings
+                return vietnamese, "cp1258", warnings
         text = data.decode(name, errors="replace")
         if "\ufffd" in text:
             warnings.append(f"bytes not valid in {name}; undecodable characters replaced")
-        elif name == "windows-1258" and name not in (declared_encoding, candidates[1]):
+        elif name == "windows-1258" and name not in (declared_encoding, meta_charset):
             warnings.append("no usable charset declared; decoded as windows-1258")
-        return text, warnings
-    return data.decode("utf-8", errors="replace"), warnings + ["undecodable bytes replaced"]
+        return text, codec, warnings
+    return lenient, "utf-8-lenient", warnings + ["undecodable bytes replaced"]
 
 
-def parse_tree(text: str):
-    """An lxml tree without comments (a date element may hide "GMT+0700" in one), or None."""
-    text = text.replace("\x00", "")
-    if not text.strip():
+def parse_tree(text: str | bytes):
+    """An lxml tree without comments (a date element may hide "GMT+0700" in one), or None.
+    Bytes must be UTF-8 (what decode_html returns for pages that are)."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", errors="replace")
+    data = data.replace(b"\x00", b"")
+    if not data.strip():
         return None
     try:
-        root = etree.fromstring(text.encode("utf-8", errors="replace"), parser=_PARSER)
+        root = etree.fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return None
     return root if root is not None and isinstance(root.tag, str) else None

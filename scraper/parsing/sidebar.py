@@ -52,6 +52,8 @@ class _Page:
                 self.stops.add(node)
         self._excluded: dict = {}
         self._resolved: dict = {}
+        self.boxes: dict = {}
+        self.headings: dict = {}
 
     def resolve(self, href: str | None) -> str | None:
         """The canonical article URL a link points to, or None (memoized: menus repeat links)."""
@@ -105,6 +107,13 @@ class _Page:
 
 
 def _is_heading(element, page: _Page) -> bool:
+    known = page.headings.get(element)
+    if known is None:
+        known = page.headings[element] = _looks_like_heading(element, page)
+    return known
+
+
+def _looks_like_heading(element, page: _Page) -> bool:
     if not isinstance(element.tag, str) or element.tag in ("img", "figure", "script", "style"):
         return False
     if not (element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or _HEADING_CLASS.search(element.get("class") or "")):
@@ -116,18 +125,33 @@ def _is_heading(element, page: _Page) -> bool:
 
 
 def _find_box(link, page: _Page):
+    """The box a link sits in and the box's visible name: the nearest heading among the
+    preceding siblings of the link's ancestors, never climbing into the article itself."""
     node = link
+    visited = []
+    result = None
     for _ in range(8):
+        if node in page.boxes:
+            result = page.boxes[node]
+            break
+        visited.append(node)
         parent = node.getparent()
         if parent is None or parent in page.stops or parent.tag in ("body", "html"):
-            return node, None
+            result = (node, None)
+            break
         for count, sibling in enumerate(node.itersiblings(preceding=True)):
             if count > 20:
                 break
             if _is_heading(sibling, page):
-                return parent, text_of(sibling)
+                result = (parent, text_of(sibling))
+                break
+        if result:
+            break
         node = parent
-    return node, None
+    result = result or (node, None)
+    for seen in visited:  # siblings in a list share their climb: remember it
+        page.boxes[seen] = result
+    return result
 
 
 def _teaser(link, url: str, title: str, page: _Page) -> str | None:

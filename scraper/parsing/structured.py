@@ -1,7 +1,6 @@
 """Layer 1: what the page declares about itself (JSON-LD, OpenGraph, article:* meta, itemprop)."""
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -61,7 +60,7 @@ def _types(obj: dict) -> set[str]:
 def _clean(value) -> str:
     if not isinstance(value, str):
         return ""
-    return normalize_text(html.unescape(value))
+    return normalize_text(value, unescape=True)
 
 
 def _names(value) -> list[str]:
@@ -92,7 +91,7 @@ def _read_json_ld(root, found: Structured) -> None:
                 found.section = found.section or _clean(obj.get("articleSection") if isinstance(obj.get("articleSection"), str) else "")
                 keywords = obj.get("keywords")
                 if isinstance(keywords, str):
-                    found.tags.extend(k for k in (normalize_text(x) for x in keywords.split(",")) if k)
+                    found.tags.extend(k for k in (normalize_text(x, unescape=True) for x in keywords.split(",")) if k)
                 elif isinstance(keywords, list):
                     found.tags.extend(_clean(k) for k in keywords if _clean(k))
             elif "breadcrumblist" in types and not found.breadcrumb:
@@ -130,18 +129,18 @@ def read_structured(root) -> Structured:
             metas.setdefault(key, []).append(content)
     for key, attr in _META_KEYS.items():
         if not getattr(found, attr) and metas.get(key):
-            setattr(found, attr, normalize_text(metas[key][0]))
+            setattr(found, attr, normalize_text(metas[key][0], unescape=True))
     for key in _PUBLISHED_KEYS:
         found.published.extend(("meta", value) for value in metas.get(key, []) if value.strip())
     for key in _MODIFIED_KEYS:
         found.modified.extend(("meta", value) for value in metas.get(key, []) if value.strip())
     if not found.authors:
-        found.authors.extend(normalize_text(v) for v in metas.get("article:author", []) + metas.get("author", []) if v.strip())
+        found.authors.extend(normalize_text(v, unescape=True) for v in metas.get("article:author", []) + metas.get("author", []) if v.strip())
     for key in ("article:tag", "news_keywords", "keywords"):
         if found.tags:
             break
         for value in metas.get(key, []):
-            found.tags.extend(t for t in (normalize_text(x) for x in value.split(",")) if t)
+            found.tags.extend(t for t in (normalize_text(x, unescape=True) for x in value.split(",")) if t)
     for link in root.iter("link"):
         if (link.get("rel") or "").strip().lower() == "canonical":
             found.canonical = (link.get("href") or "").strip()

@@ -16,11 +16,12 @@ _SOURCE_PREFIX = re.compile(
 )
 
 
-def normalize_text(value: str | None, *, keep_newlines: bool = False) -> str:
-    """NFC, entities decoded, invisible characters dropped, runs of spaces collapsed."""
+def normalize_text(value: str | None, *, keep_newlines: bool = False, unescape: bool = False) -> str:
+    """NFC, invisible characters dropped, runs of spaces collapsed. `unescape` decodes HTML
+    entities: for JSON-LD and meta values, never for DOM text, which lxml has decoded already."""
     if not value:
         return ""
-    if "&" in value:
+    if unescape and "&" in value:
         value = html.unescape(value)
     if not value.isascii():
         value = _INVISIBLE.sub("", value)

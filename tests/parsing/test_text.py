@@ -8,7 +8,8 @@ from scraper.parsing.urls import canonicalize_url
 
 def test_normalize_text_composes_and_cleans():
     decomposed = unicodedata.normalize("NFD", "phòng ngừa")
-    assert normalize_text(f"\ufeff {decomposed}\u200b\u00a0 &amp; x\n\t y ") == "phòng ngừa & x y"
+    assert normalize_text(f"\ufeff {decomposed}\u200b\u00a0 &amp; x\n\t y ", unescape=True) == "phòng ngừa & x y"
+    assert normalize_text("AT&amp;T") == "AT&amp;T"  # DOM text is decoded already: never twice
     assert unicodedata.is_normalized("NFC", normalize_text(decomposed))
 
 
