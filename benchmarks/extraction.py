@@ -34,10 +34,11 @@ def article_pages(corpus: Path) -> list[tuple[str, bytes, str]]:
 
 
 def time_round(extract, pages) -> float:
-    start = time.perf_counter()
+    # CPU time of this process: what another tenant of the machine does costs us nothing here.
+    start = time.process_time()
     for _, html, url in pages:
         extract(html, url)
-    return (time.perf_counter() - start) / len(pages)
+    return (time.process_time() - start) / len(pages)
 
 
 def main() -> int:
@@ -66,22 +67,24 @@ def main() -> int:
         for name, extract in extractors.items():
             samples[name].append(time_round(extract, pages))
     medians = {name: statistics.median(values) for name, values in samples.items()}
+    best = {name: min(values) for name, values in samples.items()}
     lines = [
         MARK_BEGIN,
         "## Extraction speed",
         "",
         f"Command: `python benchmarks/extraction.py --corpus ../shared/corpus --rounds {args.rounds}`",
         f"({len(pages)} real and template article pages of the shared corpus, {args.rounds} interleaved rounds, "
-        f"medians; Python {platform.python_version()}, {platform.machine()}, 2 cores shared).",
+        f"CPU time of the process; Python {platform.python_version()}, {platform.machine()}, 2 cores shared).",
         "",
-        "| extractor | ms per page | pages/s |",
-        "|---|---|---|",
+        "| extractor | best ms per page | median ms per page | pages/s (best) |",
+        "|---|---|---|---|",
     ]
     for name, median in medians.items():
-        lines.append(f"| {name} | {median * 1000:.1f} | {1 / median:.0f} |")
+        lines.append(f"| {name} | {best[name] * 1000:.1f} | {median * 1000:.1f} | {1 / best[name]:.0f} |")
     if len(medians) == 2:
-        ours, theirs = medians.values()
-        lines += ["", f"vngov is **{theirs / ours:.1f}x** faster than trafilatura on the same pages in the same run."]
+        (ours, theirs), (ours_median, theirs_median) = best.values(), medians.values()
+        lines += ["", f"vngov is **{theirs / ours:.1f}x** faster than trafilatura on the same pages in the same run "
+                  f"(best rounds; {theirs_median / ours_median:.1f}x on medians)."]
     lines.append(MARK_END)
     section = "\n".join(lines)
     print(section)

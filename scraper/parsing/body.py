@@ -44,7 +44,9 @@ _LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-srcset", "src
 
 _CONTAINER_CHILD = "|".join(sorted(BLOCK_TAGS - {"br", "hr"}))
 _TEXT_HOLDERS = etree.XPath(
-    f"//p | //h2 | //h3 | //pre | //blockquote | //div[not({_CONTAINER_CHILD})] | //td[not({_CONTAINER_CHILD})]"
+    "//p | //h2 | //h3 | //pre | //blockquote"
+    f" | //div[text()[normalize-space()]][not({_CONTAINER_CHILD})]"
+    f" | //td[text()[normalize-space()]][not({_CONTAINER_CHILD})]"
 )
 
 
@@ -203,8 +205,12 @@ def _walk(body, base_url: str) -> list[Block]:
     emphasis = [False]
 
     def flush() -> None:
+        if not buffer:
+            return
         raw = "".join(buffer)
         buffer.clear()
+        if raw.isspace():
+            return
         lines = [normalize_text(line) for line in raw.split("\u2028")]
         text = "\n".join(line for line in lines if line)
         if text:
@@ -223,7 +229,7 @@ def _walk(body, base_url: str) -> list[Block]:
                     blocks.append(Block("img", image=Image(url=url, caption=None)))
                 continue
             if tag in ("figure", "table") and element is not body and element.find(".//img") is not None \
-                    and len(text_of(element)) < 400:
+                    and len(raw_text(element)) < 600:
                 flush()
                 img = element.find(".//img")
                 url = image_url(img, base_url)

@@ -26,7 +26,8 @@ _ARTICLE_SLUG = re.compile(r"\d{4,}|\.(html?|vnp|aspx|php)$")
 
 def looks_like_article(url: str) -> bool:
     """Generic guess for sites without a profile: a long slug with an id or a page extension."""
-    path = urlsplit(url).path
+    parts = url.split("/", 3)
+    path = "/" + parts[3].split("?", 1)[0].split("#", 1)[0] if len(parts) > 3 else "/"
     if path.endswith("/") or _NON_ARTICLE_PATH.search(path):
         return False
     last = path.rsplit("/", 1)[-1]
