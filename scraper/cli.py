@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 from . import settings
@@ -82,6 +83,105 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0 if all(p.passed == p.total for p in ours) or not args.strict else 1
 
 
+def _date_arg(value: str | None, flag: str):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{flag} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _existing_archive(args: argparse.Namespace) -> Path:
+    root = _archive_dir(args.archive)
+    if not root.is_dir():
+        raise UsageError(f"archive not found: {root}")
+    return root
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .archive import Archive
+    from .archive.export import FORMATS, ExportRequest, export
+
+    root = _existing_archive(args)
+    date_from, date_to = _date_arg(args.date_from, "--from"), _date_arg(args.date_to, "--to")
+    if date_from and date_to and date_from > date_to:
+        raise UsageError(f"--from {date_from} is after --to {date_to}")
+    if args.format not in FORMATS:
+        raise UsageError(f"unknown format {args.format!r}; choose {', '.join(FORMATS)}")
+    archive = Archive(root)
+    known = set(archive.sites())
+    for site in args.site:
+        if site not in known:
+            raise UsageError(f"unknown site {site!r}; the archive holds: {', '.join(sorted(known)) or 'nothing'}")
+    if args.output != "-" and Path(args.output).exists() and not args.force:
+        raise UsageError(f"output file exists: {args.output} (use --force to overwrite)")
+    if args.format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'") from None
+    fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
+    request = ExportRequest(date_from, date_to, args.site, args.format, args.output, fields, args.query,
+                            args.all_versions)
+    progress = sys.stderr.isatty() and not args.quiet
+    result = export(archive, request, ["vngov", *sys.argv[1:]], progress=progress)
+    if args.output != "-":
+        print(f"exported {result.rows} articles to {args.output} (manifest: {result.manifest_path})", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .archive.stats import archive_stats, format_stats
+
+    root = _existing_archive(args)
+    stats = archive_stats(root)
+    print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else format_stats(stats))
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    from .archive import ArchiveWriter
+    from .archive.compact import compact
+
+    root = _existing_archive(args)
+    with ArchiveWriter(root, run_id="compact") as writer:
+        result = compact(writer)
+    print(f"merged {result['partitions']} partitions, {result['segments_removed']} segments replaced")
+    return 0
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from .archive import Archive, ArchiveWriter
+    from .archive.warc import read_snapshot
+    from .parsing import PARSER_VERSION, parse_article
+
+    root = _existing_archive(args)
+    since = _date_arg(args.since, "--since")
+    archive = Archive(root)
+    if args.site and args.site not in archive.sites():
+        raise UsageError(f"unknown site {args.site!r}")
+    records = [r for r in archive.iter_articles(since=since, sites=[args.site] if args.site else None)
+               if r.get("warc_file")]
+    counts = {"reparsed": 0, "changed": 0, "missing_snapshot": 0}
+    with ArchiveWriter(root, run_id=f"reparse-{PARSER_VERSION}") as writer:
+        for record in records:
+            try:
+                snapshot = read_snapshot(root, record["warc_file"], record["warc_offset"])
+            except (OSError, ValueError):
+                counts["missing_snapshot"] += 1
+                continue
+            fresh = parse_article(snapshot.body, record["url"]).to_dict()
+            for name in ("warc_file", "warc_offset", "fetched_at"):
+                fresh[name] = record.get(name)
+            counts["reparsed"] += 1
+            if writer.add(fresh).status != "unchanged":
+                counts["changed"] += 1
+    print(f"re-parsed {counts['reparsed']} articles with parser {PARSER_VERSION}: {counts['changed']} new versions,"
+          f" {counts['missing_snapshot']} without a readable snapshot")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vngov", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -104,6 +204,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generic", action="store_true", help="also score the generic extractor with profiles ignored")
     p.add_argument("--strict", action="store_true", help="exit 1 unless every check passes")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("export", parents=[common], help="export a publication-date range",
+                       description="Dates are inclusive publication dates in Asia/Ho_Chi_Minh; --from alone means "
+                                   "until now. A manifest (<output>.manifest.json) records what was exported.")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    p.add_argument("--site", action="append", default=[], help="repeatable; default all sites")
+    p.add_argument("--format", default="jsonl", help="jsonl (default), csv or parquet")
+    p.add_argument("--output", "-o", default="-", help="file, or - for standard output (default)")
+    p.add_argument("--fields", help="comma-separated field names (default all; CSV: a flat selection)")
+    p.add_argument("--query", help="keep articles whose title, sapo or body contain this (case- and accent-insensitive)")
+    p.add_argument("--all-versions", action="store_true", help="every stored version, not only the latest")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("stats", parents=[common], help="articles per site and month, coverage, versions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("compact", parents=[common], help="merge small segments (content unchanged)")
+    p.set_defaults(func=cmd_compact)
+
+    p = sub.add_parser("reparse", parents=[common], help="rebuild records from stored WARC snapshots (no network)")
+    p.add_argument("--site")
+    p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.set_defaults(func=cmd_reparse)
     return parser
 
 

@@ -1,0 +1,259 @@
+"""Exporting a date range as JSON Lines, CSV or Parquet, streamed with constant memory, with a
+manifest that lets a study cite exactly what it used."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+
+from ..parsing.text import fold_accents
+from . import index as archive_index
+from .reader import Archive
+
+FORMATS = ("jsonl", "csv", "parquet")
+CSV_DEFAULT_FIELDS = ["id", "site", "url", "published_at", "updated_at", "title", "sapo", "author", "category",
+                      "tags", "body_text", "version"]
+_SEARCHED = ("title", "sapo", "body_text")
+
+
+@dataclass
+class ExportRequest:
+    date_from: date | None
+    date_to: date | None
+    sites: list[str] = field(default_factory=list)
+    format: str = "jsonl"
+    output: str = "-"
+    fields: list[str] | None = None
+    query: str | None = None
+    all_versions: bool = False
+
+
+@dataclass
+class ExportResult:
+    rows: int = 0
+    per_site: dict[str, int] = field(default_factory=dict)
+    parser_versions: dict[str, int] = field(default_factory=dict)
+    sha256: str = ""
+    manifest_path: str | None = None
+
+
+class _HashingWriter(io.RawIOBase):
+    """Counts and hashes every byte on its way to the real output."""
+
+    def __init__(self, target: BinaryIO):
+        self.target = target
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        self.target.write(data)
+        return len(data)
+
+
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.last = 0.0
+
+    def update(self, rows: int, final: bool = False) -> None:
+        now = time.monotonic()
+        if self.enabled and (final or now - self.last > 0.25):
+            self.last = now
+            sys.stderr.write(f"\rexported {rows:,} articles" + ("\n" if final else ""))
+            sys.stderr.flush()
+
+
+def _matches(record: dict, folded_query: str | None) -> bool:
+    if not folded_query:
+        return True
+    return any(folded_query in fold_accents(record.get(name) or "") for name in _SEARCHED)
+
+
+def _project(record: dict, fields: list[str] | None) -> dict:
+    return {name: record.get(name) for name in fields} if fields else record
+
+
+def export(archive: Archive, request: ExportRequest, command: list[str], *, progress: bool = False) -> ExportResult:
+    result = ExportResult()
+    to_stdout = request.output == "-"
+    target = sys.stdout.buffer if to_stdout else open(request.output, "wb")
+    hashing = _HashingWriter(target)
+    folded = fold_accents(request.query) if request.query else None
+    meter = _Progress(progress)
+    writer = _make_writer(request, hashing)
+    try:
+        for line, record in archive.iter_lines(request.date_from, request.date_to, request.sites or None,
+                                               request.all_versions):
+            if not _matches(record, folded):
+                continue
+            writer.write(line, record)
+            result.rows += 1
+            site = record.get("site") or "_"
+            result.per_site[site] = result.per_site.get(site, 0) + 1
+            version = record.get("parser_version") or "unknown"
+            result.parser_versions[version] = result.parser_versions.get(version, 0) + 1
+            meter.update(result.rows)
+        writer.close()
+    finally:
+        if not to_stdout:
+            target.close()
+        else:
+            target.flush()
+    meter.update(result.rows, final=True)
+    result.sha256 = hashing.digest.hexdigest()
+    if not to_stdout:
+        result.manifest_path = request.output + ".manifest.json"
+        Path(result.manifest_path).write_text(
+            json.dumps(_manifest(archive, request, command, result), ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8")
+    return result
+
+
+def _manifest(archive: Archive, request: ExportRequest, command: list[str], result: ExportResult) -> dict:
+    connection = archive_index.connect(archive.root, readonly=True)
+    try:
+        articles, versions = connection.execute(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM versions)").fetchone()
+        segments, last_commit = connection.execute("SELECT count(*), max(committed_at) FROM segments").fetchone()
+    finally:
+        connection.close()
+    from .. import __version__
+
+    return {
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "vngov_version": __version__,
+        "command": command,
+        "filters": {
+            "from": request.date_from.isoformat() if request.date_from else None,
+            "to": request.date_to.isoformat() if request.date_to else None,
+            "dates": "inclusive publication dates in Asia/Ho_Chi_Minh",
+            "sites": request.sites or "all",
+            "query": request.query,
+            "fields": request.fields or "all",
+            "all_versions": request.all_versions,
+        },
+        "archive": {"path": str(archive.root.resolve()), "articles": articles, "versions": versions,
+                    "segments": segments, "last_commit": last_commit},
+        "output": {"path": request.output, "format": request.format, "rows": result.rows, "sha256": result.sha256},
+        "rows_per_site": dict(sorted(result.per_site.items())),
+        "parser_versions": result.parser_versions,
+    }
+
+
+def _make_writer(request: ExportRequest, out: _HashingWriter):
+    if request.format == "jsonl":
+        return _JsonlWriter(out, request.fields)
+    if request.format == "csv":
+        return _CsvWriter(out, request.fields or CSV_DEFAULT_FIELDS)
+    if request.format == "parquet":
+        return _ParquetWriter(out, request.fields)
+    raise ValueError(f"unknown format {request.format!r}")
+
+
+class _JsonlWriter:
+    def __init__(self, out, fields):
+        self.out = io.BufferedWriter(out, buffer_size=1 << 20)
+        self.fields = fields
+
+    def write(self, line: bytes, record: dict) -> None:
+        # Without a projection the stored line is copied as it is: no re-encoding.
+        self.out.write(line if not self.fields else orjson.dumps(_project(record, self.fields)) + b"\n")
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class _CsvWriter:
+    def __init__(self, out, fields):
+        self.out = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+        self.fields = fields
+        self.writer = csv.writer(self.out)
+        self.writer.writerow(fields)
+
+    def write(self, line: bytes, record: dict) -> None:
+        row = []
+        for name in self.fields:
+            value = record.get(name)
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                value = "; ".join(value)
+            elif isinstance(value, (list, dict)):
+                value = json.dumps(value, ensure_ascii=False)
+            row.append("" if value is None else value)
+        self.writer.writerow(row)
+
+    def close(self) -> None:
+        self.out.flush()
+        self.out.detach()
+
+
+class _ParquetWriter:
+    BATCH = 2000
+
+    def __init__(self, out, fields):
+        try:
+            import pyarrow  # noqa: F401
+            import pyarrow.parquet  # noqa: F401
+        except ImportError as error:  # the CLI checks first; this is for library callers
+            raise RuntimeError("Parquet export needs pyarrow: pip install 'vngov[parquet]'") from error
+        self.out = out
+        self.fields = fields
+        self.rows: list[dict] = []
+        self.writer = None
+        self.schema = None
+
+    def write(self, line: bytes, record: dict) -> None:
+        self.rows.append(_project(record, self.fields))
+        if len(self.rows) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self.rows:
+            return
+        if self.schema is None:
+            self.schema = parquet_schema(self.fields)
+        table = pa.Table.from_pylist(self.rows, schema=self.schema)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.out, self.schema, compression="zstd")
+        self.writer.write_table(table)
+        self.rows.clear()
+
+    def close(self) -> None:
+        self._flush()
+        if self.writer is None:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            self.writer = pq.ParquetWriter(self.out, self.schema or parquet_schema(self.fields), compression="zstd")
+            self.writer.write_table(pa.Table.from_pylist([], schema=self.writer.schema))
+        self.writer.close()
+
+
+def parquet_schema(fields: list[str] | None):
+    import pyarrow as pa
+
+    image = pa.struct([("url", pa.string()), ("caption", pa.string())])
+    item = pa.struct([("list", pa.string()), ("title", pa.string()), ("url", pa.string()),
+                      ("teaser", pa.string()), ("position", pa.int32())])
+    types = {
+        "tags": pa.list_(pa.string()), "warnings": pa.list_(pa.string()), "images": pa.list_(image),
+        "sidebar": pa.list_(item), "schema_version": pa.int32(), "version": pa.int32(), "warc_offset": pa.int64(),
+    }
+    from .reader import DUCKDB_COLUMNS
+
+    names = fields or list(DUCKDB_COLUMNS)
+    return pa.schema([(name, types.get(name, pa.string())) for name in names])

@@ -1,0 +1,87 @@
+"""The archive's SQLite index: which versions of which article live in which segment, and what
+the crawler has already fetched. The JSON Lines files are the data; this is how to find it fast."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+INDEX_NAME = "index.sqlite"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    canonical_url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    latest_version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    published_at TEXT,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    has_title INTEGER, has_sapo INTEGER, has_published INTEGER, has_author INTEGER, has_body INTEGER
+);
+CREATE INDEX IF NOT EXISTS articles_url ON articles (canonical_url);
+CREATE INDEX IF NOT EXISTS articles_site_published ON articles (site, published_at);
+CREATE TABLE IF NOT EXISTS versions (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    segment TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    published_at TEXT,
+    parser_version TEXT,
+    written_at TEXT,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    PRIMARY KEY (id, version)
+);
+CREATE INDEX IF NOT EXISTS versions_segment ON versions (segment);
+CREATE TABLE IF NOT EXISTS segments (
+    path TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    year TEXT NOT NULL,
+    month TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    run_id TEXT,
+    committed_at TEXT
+);
+CREATE TABLE IF NOT EXISTS fetches (
+    canonical_url TEXT PRIMARY KEY,
+    site TEXT,
+    last_fetched_at TEXT,
+    status INTEGER,
+    content_hash TEXT,
+    published_at TEXT
+);
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY,
+    operation TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """The index of the archive at `root`, created on first write. WAL lets readers work while a
+    crawl writes."""
+    path = root / INDEX_NAME
+    if readonly:
+        if not path.exists():
+            connection = sqlite3.connect(":memory:")
+            connection.executescript(SCHEMA)
+            return connection
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        return connection
+    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.executescript(SCHEMA)
+    connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
+    return connection
+
+
+def superseded_versions(connection: sqlite3.Connection) -> set[tuple[str, int]]:
+    """(id, version) of every version that a later one replaced: small, edits are rare."""
+    rows = connection.execute(
+        "SELECT v.id, v.version FROM versions v JOIN articles a ON a.id = v.id WHERE v.version < a.latest_version"
+    )
+    return {(row[0], row[1]) for row in rows}

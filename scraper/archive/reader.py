@@ -1,0 +1,145 @@
+"""Reading the archive: `Archive(path).iter_articles(...)`, pandas and DuckDB.
+
+Dates are inclusive publication dates in Asia/Ho_Chi_Minh. Every stored `published_at` carries
+the +07:00 offset, so the first ten characters are the Vietnamese calendar date and a date
+filter is a string comparison. Only the latest version of each article is returned unless
+`all_versions=True`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import orjson
+
+from ..parsing.dates import VN_TZ
+from . import index as archive_index
+from .codec import read_lines
+from .layout import iter_segments, months_between
+
+# The columns analysts get from DuckDB; explicit, because schema sniffing of many files is slow.
+DUCKDB_COLUMNS = {
+    "id": "VARCHAR", "url": "VARCHAR", "canonical_url": "VARCHAR", "site": "VARCHAR", "title": "VARCHAR",
+    "sapo": "VARCHAR", "body_text": "VARCHAR", "body_html": "VARCHAR", "published_at": "TIMESTAMPTZ",
+    "updated_at": "TIMESTAMPTZ", "date_source": "VARCHAR", "author": "VARCHAR", "category": "VARCHAR",
+    "tags": "VARCHAR[]", "images": "STRUCT(url VARCHAR, caption VARCHAR)[]",
+    "sidebar": "STRUCT(list VARCHAR, title VARCHAR, url VARCHAR, teaser VARCHAR, position INTEGER)[]",
+    "language": "VARCHAR", "parser_version": "VARCHAR", "schema_version": "INTEGER", "warnings": "VARCHAR[]",
+    "version": "INTEGER", "content_hash": "VARCHAR", "previous_hash": "VARCHAR", "first_seen_at": "TIMESTAMPTZ",
+    "written_at": "TIMESTAMPTZ", "fetched_at": "TIMESTAMPTZ", "run_id": "VARCHAR", "warc_file": "VARCHAR",
+    "warc_offset": "BIGINT",
+}
+
+
+def as_date(value: date | datetime | str | None) -> date | None:
+    """A calendar date in Vietnam time from a date, an aware datetime or 'YYYY-MM-DD'."""
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return (value.astimezone(VN_TZ) if value.tzinfo else value).date()
+    return date.fromisoformat(value)
+
+
+@dataclass
+class DateRange:
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.since is not None or self.until is not None
+
+    def months(self) -> set[tuple[str, str]] | None:
+        if not self.bounded:
+            return None
+        return months_between(self.since or date(1945, 1, 1), self.until or datetime.now(VN_TZ).date())
+
+    def keeps(self, published_at: str | None) -> bool:
+        if not self.bounded:
+            return True
+        if not published_at:
+            return False
+        day = published_at[:10]
+        return (self.since is None or day >= self.since.isoformat()) and (self.until is None or day <= self.until.isoformat())
+
+
+class Archive:
+    """A read-only view of an archive folder."""
+
+    def __init__(self, path: Path | str):
+        self.root = Path(path)
+
+    def exists(self) -> bool:
+        return self.root.is_dir()
+
+    def sites(self) -> list[str]:
+        return sorted(p.name[5:] for p in self.root.glob("site=*") if p.is_dir())
+
+    def superseded(self) -> set[tuple[str, int]]:
+        connection = archive_index.connect(self.root, readonly=True)
+        try:
+            return archive_index.superseded_versions(connection)
+        finally:
+            connection.close()
+
+    def segments(self, since=None, until=None, sites: Iterable[str] | None = None) -> list[Path]:
+        dates = DateRange(as_date(since), as_date(until))
+        return list(iter_segments(self.root, set(sites) if sites else None, dates.months(),
+                                  include_undated=not dates.bounded))
+
+    def iter_lines(self, since=None, until=None, sites: Iterable[str] | None = None,
+                   all_versions: bool = False) -> Iterator[tuple[bytes, dict]]:
+        """(raw line, record) pairs; the raw line lets exporters copy without re-encoding."""
+        dates = DateRange(as_date(since), as_date(until))
+        superseded = set() if all_versions else self.superseded()
+        for path in self.segments(since, until, sites):
+            for line in read_lines(path):
+                record = orjson.loads(line)
+                if not dates.keeps(record.get("published_at")):
+                    continue
+                if superseded and (record.get("id"), record.get("version", 1)) in superseded:
+                    continue
+                yield line, record
+
+    def iter_articles(self, since=None, until=None, sites: Iterable[str] | None = None,
+                      all_versions: bool = False) -> Iterator[dict]:
+        """Article records published between `since` and `until` (inclusive dates, Vietnam time;
+        either may be None), from `sites` (all when None). Undated articles come only when no
+        date bound is given."""
+        for _, record in self.iter_lines(since, until, sites, all_versions):
+            yield record
+
+    def to_pandas(self, since=None, until=None, sites: Iterable[str] | None = None, all_versions: bool = False,
+                  columns: list[str] | None = None):
+        import pandas as pd
+
+        records = self.iter_articles(since, until, sites, all_versions)
+        if columns:
+            records = ({c: r.get(c) for c in columns} for r in records)
+        frame = pd.DataFrame.from_records(list(records))
+        for column in ("published_at", "updated_at", "first_seen_at", "fetched_at", "written_at"):
+            if column in frame:
+                frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601").dt.tz_convert("Asia/Ho_Chi_Minh")
+        return frame
+
+    def duckdb(self, connection=None, *, all_versions: bool = False, view: str = "articles"):
+        """A DuckDB relation over every segment (latest versions by default), also registered
+        as the view `articles` on the connection."""
+        import duckdb
+
+        connection = connection or duckdb.connect()
+        pattern = str(self.root / "site=*" / "year=*" / "month=*" / "part-*.jsonl*")
+        columns = ", ".join(f"'{name}': '{kind}'" for name, kind in DUCKDB_COLUMNS.items())
+        source = (f"read_json('{pattern}', format='newline_delimited', hive_partitioning=true, "
+                  f"hive_types_autocast=false, columns={{{columns}}})")
+        query = f"SELECT * FROM {source} AS a"
+        superseded = [] if all_versions else sorted(self.superseded())
+        if superseded:
+            connection.execute("CREATE OR REPLACE TEMP TABLE vngov_superseded (id VARCHAR, version INTEGER)")
+            connection.executemany("INSERT INTO vngov_superseded VALUES (?, ?)", superseded)
+            query += (" WHERE NOT EXISTS (SELECT 1 FROM vngov_superseded s"
+                      " WHERE s.id = a.id AND s.version = a.version)")
+        connection.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {query}")
+        return connection.sql(f"SELECT * FROM {view}")

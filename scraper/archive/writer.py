@@ -1,0 +1,362 @@
+"""Appending records to the archive without ever losing or duplicating one.
+
+Lines go to hidden temporary segments; `commit()` fsyncs them, renames them into place and only
+then records them in the index, in one transaction. A writer killed at any point leaves either
+nothing visible or whole segments; the next writer deletes leftover temporary files and indexes
+any committed segment the index missed, so repeating the run never writes an article twice.
+One writer at a time holds the archive's lock file.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import io
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+
+from . import index as archive_index
+from .codec import CODECS, SegmentWriter, dumps, read_lines
+from .layout import fsync_dir, iter_segments, partition_dir, partition_of, safe_component
+
+logger = logging.getLogger(__name__)
+
+# What a reader of the article sees: a change here is a new version. The sidebar is left out
+# on purpose: "latest news" lists change on every fetch without the article changing.
+CONTENT_FIELDS = ("title", "sapo", "body_text", "published_at", "updated_at", "author", "category", "tags", "images")
+
+
+class ArchiveLocked(RuntimeError):
+    """Another process holds the archive's write lock."""
+
+
+def content_hash(record: dict) -> str:
+    content = {name: record.get(name) for name in CONTENT_FIELDS}
+    return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
+
+
+def new_run_id() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class RawPage:
+    """The fetched page as the server sent it, kept in WARC next to the record."""
+
+    url: str
+    body: bytes
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    fetched_at: str = ""
+
+
+@dataclass
+class WriteResult:
+    status: str  # "new", "updated" or "unchanged"
+    id: str
+    version: int
+
+
+class ArchiveLock:
+    """An exclusive flock on <archive>/.lock: concurrent writers are serialized, not mixed."""
+
+    def __init__(self, root: Path, timeout: float = 600.0):
+        self.path = root / ".lock"
+        self.timeout = timeout
+        self._handle = None
+
+    def acquire(self) -> None:
+        handle = open(self.path, "a+")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
+                    handle.close()
+                    raise ArchiveLocked(f"archive {self.path.parent} is locked by another writer") from error
+                time.sleep(0.05)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+@dataclass
+class _OpenSegment:
+    site: str
+    year: str
+    month: str
+    tmp: Path
+    final: Path
+    writer: SegmentWriter
+    rows: list[tuple] = field(default_factory=list)  # versions rows, line order
+
+
+@dataclass
+class _OpenWarc:
+    tmp: Path
+    final: Path
+    handle: io.BufferedWriter
+    writer: object
+
+
+class ArchiveWriter:
+    """Adds article records (dicts shaped like items.Article) to the archive at `root`."""
+
+    def __init__(self, root: Path | str, *, run_id: str | None = None, codec: str = "zstd",
+                 segment_records: int = 50_000, lock_timeout: float = 600.0):
+        if codec not in CODECS:
+            raise ValueError(f"unknown codec {codec!r}; choose one of {', '.join(CODECS)}")
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.run_id = safe_component(run_id or new_run_id())
+        self.codec = codec
+        self.segment_records = segment_records
+        self.counts = {"new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+        self._lock = ArchiveLock(self.root, lock_timeout)
+        self._lock.acquire()
+        try:
+            self.db = archive_index.connect(self.root)
+            self.recover()
+        except BaseException:
+            self._lock.release()
+            raise
+        self._segments: dict[tuple[str, str, str], _OpenSegment] = {}
+        self._warcs: dict[str, _OpenWarc] = {}
+        self._pending: dict[str, tuple[str, int, str]] = {}  # id -> (hash, version, first_seen_at)
+        self._seen: list[tuple[str, str]] = []  # (last_seen_at, id) of unchanged articles
+        self._fetches: list[tuple] = []
+        self._sequence = 0
+        self._rejects = None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def add(self, record: dict, raw: RawPage | None = None) -> WriteResult:
+        """Store `record` unless the same content is already there; returns what happened."""
+        article_id = record["id"]
+        digest = content_hash(record)
+        now = utc_now()
+        previous = self._pending.get(article_id)
+        if previous is None:
+            row = self.db.execute(
+                "SELECT content_hash, latest_version, first_seen_at FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            previous = tuple(row) if row else None
+        if previous is not None and previous[0] == digest:
+            self._seen.append((now, article_id))
+            self.counts["unchanged"] += 1
+            return WriteResult("unchanged", article_id, previous[1])
+        version = previous[1] + 1 if previous else 1
+        stored = dict(record)
+        stored["content_hash"] = digest
+        stored["version"] = version
+        stored["previous_hash"] = previous[0] if previous else None
+        stored["first_seen_at"] = previous[2] if previous else now
+        stored["written_at"] = now
+        stored["run_id"] = self.run_id
+        stored.setdefault("fetched_at", raw.fetched_at if raw else None)
+        if raw is not None:
+            stored["warc_file"], stored["warc_offset"] = self._write_warc(record.get("site") or "_", raw)
+        else:  # a re-parse keeps pointing at the snapshot it was made from
+            stored["warc_file"], stored["warc_offset"] = record.get("warc_file"), record.get("warc_offset")
+        year, month = partition_of(stored.get("published_at"))
+        segment = self._segment_for(stored.get("site") or "_", year, month)
+        segment.rows.append((article_id, version, digest, segment.writer.lines, stored.get("published_at"),
+                             stored.get("parser_version"), now, stored["warc_file"], stored["warc_offset"], stored))
+        segment.writer.write(dumps(stored))
+        self._pending[article_id] = (digest, version, stored["first_seen_at"])
+        status = "updated" if previous else "new"
+        self.counts[status] += 1
+        if segment.writer.lines >= self.segment_records:
+            self.commit()
+        return WriteResult(status, article_id, version)
+
+    def reject(self, record: dict, reason: str) -> None:
+        """Keep what could not be archived, and why, in <archive>/rejects/<run>.jsonl."""
+        if self._rejects is None:
+            (self.root / "rejects").mkdir(exist_ok=True)
+            self._rejects = open(self.root / "rejects" / f"{self.run_id}.jsonl", "ab")
+        entry = {"rejected_at": utc_now(), "reason": reason, "url": record.get("url"), "record": record}
+        self._rejects.write(dumps(entry) + b"\n")
+        self._rejects.flush()
+        self.counts["rejected"] += 1
+
+    def record_fetch(self, canonical_url: str, site: str, status: int, digest: str | None = None,
+                     published_at: str | None = None) -> None:
+        """Crawl state: this URL was fetched now (kept even for pages that were not articles)."""
+        self._fetches.append((canonical_url, site, utc_now(), status, digest, published_at))
+
+    def _segment_for(self, site: str, year: str, month: str) -> _OpenSegment:
+        key = (site, year, month)
+        segment = self._segments.get(key)
+        if segment is None:
+            folder = partition_dir(self.root, site, year, month)
+            folder.mkdir(parents=True, exist_ok=True)
+            self._sequence += 1
+            name = f"part-{self.run_id}-{self._sequence:04d}{CODECS[self.codec]}"
+            tmp = folder / f".{name}.tmp"
+            segment = _OpenSegment(site, year, month, tmp, folder / name, SegmentWriter(tmp, self.codec))
+            self._segments[key] = segment
+        return segment
+
+    def _write_warc(self, site: str, raw: RawPage) -> tuple[str, int]:
+        from warcio.statusandheaders import StatusAndHeaders
+        from warcio.warcwriter import WARCWriter
+
+        warc = self._warcs.get(site)
+        if warc is None:
+            folder = self.root / f"site={safe_component(site)}" / "warc"
+            folder.mkdir(parents=True, exist_ok=True)
+            self._sequence += 1
+            name = f"{self.run_id}-{self._sequence:04d}.warc.gz"
+            handle = open(folder / f".{name}.tmp", "wb")
+            warc = _OpenWarc(folder / f".{name}.tmp", folder / name, handle, WARCWriter(handle, gzip=True))
+            self._warcs[site] = warc
+        # The body is stored decoded; headers that describe the transfer would now lie.
+        headers = [(k, v) for k, v in raw.headers if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")]
+        http_headers = StatusAndHeaders(f"{raw.status} OK", headers, protocol="HTTP/1.1")
+        warc_headers = {"WARC-Date": raw.fetched_at.replace("+00:00", "Z")} if raw.fetched_at else None
+        record = warc.writer.create_warc_record(raw.url, "response", payload=io.BytesIO(raw.body),
+                                               http_headers=http_headers, warc_headers_dict=warc_headers)
+        offset = warc.handle.tell()
+        warc.writer.write_record(record)
+        return str(warc.final.relative_to(self.root)), offset
+
+    # -- committing ----------------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Make everything added so far durable and visible, atomically per segment."""
+        for warc in self._warcs.values():
+            warc.handle.flush()
+            os.fsync(warc.handle.fileno())
+            warc.handle.close()
+            os.replace(warc.tmp, warc.final)
+            fsync_dir(warc.final.parent)
+        self._warcs.clear()
+        segments = list(self._segments.values())
+        self._segments.clear()
+        for segment in segments:
+            segment.writer.close()
+            os.replace(segment.tmp, segment.final)
+            fsync_dir(segment.final.parent)
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for segment in segments:
+                self._index_segment(segment.final, segment.site, segment.year, segment.month, segment.rows)
+            self.db.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", self._seen)
+            self.db.executemany(
+                "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(canonical_url) DO UPDATE SET "
+                "last_fetched_at = excluded.last_fetched_at, status = excluded.status, "
+                "content_hash = COALESCE(excluded.content_hash, fetches.content_hash), "
+                "published_at = COALESCE(excluded.published_at, fetches.published_at)",
+                self._fetches,
+            )
+        self._seen.clear()
+        self._fetches.clear()
+        self._pending.clear()
+
+    def _index_segment(self, path: Path, site: str, year: str, month: str, rows: list[tuple]) -> None:
+        relative = str(path.relative_to(self.root))
+        self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (relative, site, year, month, len(rows), self.run_id, utc_now()))
+        for article_id, version, digest, line, published, parser_version, written, warc_file, warc_offset, record in rows:
+            self.db.execute("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (article_id, version, digest, relative, line, published, parser_version, written,
+                             warc_file, warc_offset))
+            self.db.execute(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "latest_version = excluded.latest_version, content_hash = excluded.content_hash, "
+                "published_at = excluded.published_at, last_seen_at = excluded.last_seen_at, "
+                "has_title = excluded.has_title, has_sapo = excluded.has_sapo, has_published = excluded.has_published, "
+                "has_author = excluded.has_author, has_body = excluded.has_body "
+                "WHERE excluded.latest_version >= articles.latest_version",
+                (article_id, record.get("canonical_url") or record.get("url") or "", record.get("site") or "_", version,
+                 digest, published, record.get("first_seen_at") or written, written,
+                 int(bool(record.get("title"))), int(bool(record.get("sapo"))), int(bool(published)),
+                 int(bool(record.get("author"))), int(bool(record.get("body_text")))),
+            )
+
+    def close(self) -> None:
+        try:
+            self.commit()
+        finally:
+            if self._rejects is not None:
+                self._rejects.close()
+            self.db.close()
+            self._lock.release()
+
+    def abort(self) -> None:
+        """Drop what was not committed (used when a run fails half-way)."""
+        for segment in self._segments.values():
+            segment.writer.close()
+            segment.tmp.unlink(missing_ok=True)
+        for warc in self._warcs.values():
+            warc.handle.close()
+            warc.tmp.unlink(missing_ok=True)
+        self._segments.clear()
+        self._warcs.clear()
+        self.db.close()
+        self._lock.release()
+
+    def __enter__(self) -> "ArchiveWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    # -- recovery ------------------------------------------------------------------------
+
+    def recover(self) -> None:
+        """Finish or undo what a killed writer left: journaled compactions, temporary files,
+        committed segments the index never heard of."""
+        from .compact import replay_journal
+
+        replay_journal(self.root, self.db)
+        for tmp in list(self.root.glob("site=*/**/.*.tmp")):
+            logger.warning("removing uncommitted file %s", tmp)
+            tmp.unlink(missing_ok=True)
+        known = {row[0] for row in self.db.execute("SELECT path FROM segments")}
+        for path in iter_segments(self.root):
+            relative = str(path.relative_to(self.root))
+            if relative in known:
+                continue
+            logger.warning("indexing committed segment the index missed: %s", relative)
+            self._reindex(path)
+
+    def _reindex(self, path: Path) -> None:
+        site = path.parent.parent.parent.name[5:]
+        year = path.parent.parent.name[5:]
+        month = path.parent.name[6:]
+        rows = []
+        for line_number, line in enumerate(read_lines(path)):
+            record = orjson.loads(line)
+            rows.append((record["id"], record.get("version", 1), record.get("content_hash") or content_hash(record),
+                         line_number, record.get("published_at"), record.get("parser_version"),
+                         record.get("written_at"), record.get("warc_file"), record.get("warc_offset"), record))
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._index_segment(path, site, year, month, rows)
+
