@@ -124,7 +124,8 @@ class ArchiveWriter:
     """Adds article records (dicts shaped like items.Article) to the archive at `root`."""
 
     def __init__(self, root: Path | str, *, run_id: str | None = None, codec: str = "zstd",
-                 segment_records: int = 50_000, lock_timeout: float = 600.0):
+                 segment_records: int = 50_000, commit_every: int = 2_000, commit_interval: float = 60.0,
+                 lock_timeout: float = 600.0):
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}; choose one of {', '.join(CODECS)}")
         self.root = Path(root)
@@ -132,6 +133,11 @@ class ArchiveWriter:
         self.run_id = safe_component(run_id or new_run_id())
         self.codec = codec
         self.segment_records = segment_records
+        # A crash loses at most this much work: commit after so many records or seconds.
+        self.commit_every = commit_every
+        self.commit_interval = commit_interval
+        self._uncommitted = 0
+        self._last_commit = time.monotonic()
         self.counts = {"new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
         self._lock = ArchiveLock(self.root, lock_timeout)
         self._lock.acquire()
@@ -187,7 +193,9 @@ class ArchiveWriter:
         self._pending[article_id] = (digest, version, stored["first_seen_at"])
         status = "updated" if previous else "new"
         self.counts[status] += 1
-        if segment.writer.lines >= self.segment_records:
+        self._uncommitted += 1
+        if (segment.writer.lines >= self.segment_records or self._uncommitted >= self.commit_every
+                or time.monotonic() - self._last_commit >= self.commit_interval):
             self.commit()
         return WriteResult(status, article_id, version)
 
@@ -274,6 +282,8 @@ class ArchiveWriter:
         self._seen.clear()
         self._fetches.clear()
         self._pending.clear()
+        self._uncommitted = 0
+        self._last_commit = time.monotonic()
 
     def _index_segment(self, path: Path, site: str, year: str, month: str, rows: list[tuple]) -> None:
         relative = str(path.relative_to(self.root))

@@ -1,0 +1,140 @@
+import multiprocessing
+from datetime import datetime
+
+import pytest
+
+from scraper.archive import Archive, ArchiveLocked, ArchiveWriter, RawPage
+from scraper.archive.codec import read_lines
+from scraper.archive.compact import compact
+from scraper.archive.layout import iter_segments
+from scraper.archive.warc import read_snapshot
+from scraper.parsing.dates import VN_TZ
+
+from .records import make_record
+
+
+def test_new_unchanged_updated(tmp_path):
+    record = make_record(1)
+    with ArchiveWriter(tmp_path, run_id="a") as writer:
+        assert writer.add(record).status == "new"
+        assert writer.add(record).status == "unchanged"  # twice in one run
+    with ArchiveWriter(tmp_path, run_id="b") as writer:
+        assert writer.add(record).status == "unchanged"
+        edited = dict(record, body_text=record["body_text"] + "\n\nĐoạn bổ sung.")
+        result = writer.add(edited)
+        assert (result.status, result.version) == ("updated", 2)
+    latest = list(Archive(tmp_path).iter_articles())
+    assert len(latest) == 1 and latest[0]["version"] == 2
+    assert latest[0]["previous_hash"] and latest[0]["first_seen_at"]
+    every = list(Archive(tmp_path).iter_articles(all_versions=True))
+    assert sorted(r["version"] for r in every) == [1, 2]
+
+
+def test_sidebar_changes_do_not_make_versions(tmp_path):
+    record = make_record(2)
+    with ArchiveWriter(tmp_path) as writer:
+        writer.add(record)
+        changed = dict(record, sidebar=[])
+        assert writer.add(changed).status == "unchanged"
+
+
+def test_partitions_by_site_and_month_with_undated(tmp_path):
+    dated = make_record(3, site="nhandan.vn", published=datetime(2026, 3, 31, 23, 59, tzinfo=VN_TZ))
+    undated = dict(make_record(4, site="nhandan.vn"), published_at=None)
+    with ArchiveWriter(tmp_path) as writer:
+        writer.add(dated)
+        writer.add(undated)
+    folders = sorted(str(p.parent.relative_to(tmp_path)) for p in iter_segments(tmp_path))
+    assert folders == ["site=nhandan.vn/year=2026/month=03", "site=nhandan.vn/year=undated/month=undated"]
+    archive = Archive(tmp_path)
+    assert [r["id"] for r in archive.iter_articles(since="2026-03-31", until="2026-03-31")] == [dated["id"]]
+    assert len(list(archive.iter_articles())) == 2  # undated only without date bounds
+
+
+def test_raw_page_kept_in_warc(tmp_path):
+    record = make_record(5)
+    html = "<html><body><h1>Tiêu đề</h1></body></html>".encode()
+    raw = RawPage(url=record["url"], body=html, headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                  fetched_at="2026-11-28T01:00:00+00:00")
+    with ArchiveWriter(tmp_path) as writer:
+        writer.add(record, raw)
+    stored = next(Archive(tmp_path).iter_articles())
+    snapshot = read_snapshot(tmp_path, stored["warc_file"], stored["warc_offset"])
+    assert snapshot.body == html and snapshot.url == record["url"]
+    assert ("Content-Encoding", "gzip") not in snapshot.headers
+
+
+def test_rejects_are_written_not_dropped(tmp_path):
+    with ArchiveWriter(tmp_path, run_id="r") as writer:
+        writer.reject({"url": "https://x.vn/a.html"}, "title missing")
+        assert writer.counts["rejected"] == 1
+    lines = (tmp_path / "rejects" / "r.jsonl").read_text(encoding="utf-8").splitlines()
+    assert '"reason":"title missing"' in lines[0]
+
+
+def _hold_lock(path, ready, release):
+    writer = ArchiveWriter(path, run_id="holder")
+    ready.set()
+    release.wait(10)
+    writer.close()
+
+
+def test_second_writer_is_serialized_by_the_lock(tmp_path):
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold_lock, args=(tmp_path, ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        with pytest.raises(ArchiveLocked):
+            ArchiveWriter(tmp_path, lock_timeout=0.2)
+    finally:
+        release.set()
+        holder.join(10)
+    with ArchiveWriter(tmp_path, lock_timeout=5) as writer:  # free again
+        writer.add(make_record(6))
+
+
+def test_compact_merges_segments_without_changing_content(tmp_path):
+    published = datetime(2025, 5, 5, 8, 0, tzinfo=VN_TZ)
+    for run in range(3):
+        with ArchiveWriter(tmp_path, run_id=f"run{run}") as writer:
+            for i in range(5):
+                writer.add(make_record(run * 10 + i, site="qdnd.vn", published=published))
+    before = sorted(Archive(tmp_path).iter_articles(), key=lambda r: r["id"])
+    assert len(list(iter_segments(tmp_path))) == 3
+    with ArchiveWriter(tmp_path, run_id="compact") as writer:
+        result = compact(writer)
+    assert result == {"partitions": 1, "segments_removed": 3}
+    assert len(list(iter_segments(tmp_path))) == 1
+    assert sorted(Archive(tmp_path).iter_articles(), key=lambda r: r["id"]) == before
+
+
+def test_uncommitted_files_are_invisible_and_cleaned(tmp_path):
+    writer = ArchiveWriter(tmp_path, run_id="dead")
+    writer.add(make_record(7))
+    writer._segments[next(iter(writer._segments))].writer._out.flush()
+    assert list(Archive(tmp_path).iter_articles()) == []  # nothing committed yet
+    writer._lock.release()  # simulate the process dying without commit
+    with ArchiveWriter(tmp_path) as survivor:
+        assert not list(tmp_path.glob("site=*/**/.*.tmp"))
+        survivor.add(make_record(8))
+    assert len(list(Archive(tmp_path).iter_articles())) == 1
+
+
+def test_segment_missing_from_index_is_recovered(tmp_path):
+    with ArchiveWriter(tmp_path) as writer:
+        writer.add(make_record(9))
+    # Crash between the rename and the index transaction: the index forgets the segment.
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "index.sqlite")
+    db.execute("DELETE FROM segments")
+    db.execute("DELETE FROM versions")
+    db.execute("DELETE FROM articles")
+    db.commit()
+    db.close()
+    with ArchiveWriter(tmp_path) as writer:
+        assert writer.add(make_record(9)).status == "unchanged"
+    assert len(list(Archive(tmp_path).iter_articles())) == 1
+    for segment in iter_segments(tmp_path):
+        assert all(line.endswith(b"\n") for line in read_lines(segment))
