@@ -182,6 +182,62 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from .crawl import CrawlRequest, run_crawl
+    from .sites import PROFILES
+
+    sites = sorted(PROFILES) if args.all else list(args.sites)
+    for site in sites:
+        if site not in PROFILES:
+            raise UsageError(f"unknown site {site!r}; see `vngov sites`")
+    if not sites and not args.start_url:
+        raise UsageError("name at least one site, --all, or --start-url URL")
+    if args.start_url and not args.start_url.startswith(("http://", "https://")):
+        raise UsageError(f"--start-url {args.start_url!r} is not an http(s) URL")
+    for flag, value in (("--since", args.since), ("--until", args.until)):
+        _date_arg(value, flag)
+    if args.max_articles is not None and args.max_articles < 1:
+        raise UsageError(f"--max-articles {args.max_articles} must be at least 1")
+    if args.mirror and not args.mirror.startswith("http://"):
+        raise UsageError(f"--mirror {args.mirror!r} must be an http:// URL")
+    overrides = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isupper():
+            raise UsageError(f"--set {item!r} is not SETTING=VALUE")
+        overrides[name] = value
+    request = CrawlRequest(sites=sites, archive=_archive_dir(args.archive), since=args.since, until=args.until,
+                           max_articles=args.max_articles, full=args.full, mirror=args.mirror,
+                           start_url=args.start_url, allow_domain=args.allow_domain, fast=args.fast,
+                           log_level=args.log_level, settings=overrides)
+    reasons = run_crawl(request)
+    return 0 if all(reason == "finished" for reason in reasons.values()) else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .archive.stats import archive_stats, format_stats
+    from .crawl import CrawlRequest, run_crawl
+    from .mirror import MirrorServer, build_demo_sites
+
+    root = Path(args.archive or os.environ.get("VNGOV_ARCHIVE") or "data/demo-archive")
+    sites = build_demo_sites(args.articles)
+    with MirrorServer(sites) as mirror:
+        print(f"demo: serving a local mirror of {', '.join(s.host for s in sites)} at {mirror.url}", file=sys.stderr)
+        request = CrawlRequest(sites=[s.name for s in sites], archive=root, mirror=mirror.url, fast=True,
+                               log_level=args.log_level)
+        reasons = run_crawl(request)
+    print(format_stats(archive_stats(root)))
+    newest = max(s.articles[-1].published for s in sites)
+    first = min(s.articles[0].published for s in sites)
+    print(f"""
+Next, as an analyst would:
+  vngov export --archive {root} --from {first:%Y-%m-%d} --to {newest:%Y-%m-%d} --format csv -o demo.csv
+  vngov export --archive {root} --from {first:%Y-%m-%d} --query "chuyen doi so" --fields title,url,published_at
+  python -c "from scraper.archive import Archive; print(Archive('{root}').to_pandas().groupby('site').size())"
+""")
+    return 0 if all(reason == "finished" for reason in reasons.values()) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vngov", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -219,6 +275,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("crawl", parents=[common], help="crawl sites (incremental; resumes an interrupted run)")
+    p.add_argument("sites", nargs="*", metavar="SITE", help="profile names, see `vngov sites`")
+    p.add_argument("--all", action="store_true", help="every profiled site")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after (backfill bound)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only articles published on or before")
+    p.add_argument("--max-articles", type=int, help="fetch at most N articles per site")
+    p.add_argument("--full", action="store_true", help="ignore what earlier runs fetched")
+    p.add_argument("--start-url", help="crawl a site without a profile from this page (generic extractor)")
+    p.add_argument("--allow-domain", help="domains the generic crawl may follow (comma-separated)")
+    p.add_argument("--mirror", metavar="URL", help="fetch from a local mirror (http://127.0.0.1:PORT) instead")
+    p.add_argument("--fast", action="store_true", help="lift politeness limits (mirrors and benchmarks only)")
+    p.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
+                   help="override a Scrapy or vngov setting, e.g. --set DOWNLOAD_DELAY=5 (repeatable)")
+    p.add_argument("--log-level", default="INFO")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("demo", parents=[common], help="crawl a bundled local mirror into a demo archive (offline)")
+    p.add_argument("--articles", type=int, default=40, help="articles per demo site")
+    p.add_argument("--log-level", default="WARNING")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("stats", parents=[common], help="articles per site and month, coverage, versions")
     p.add_argument("--json", action="store_true")

@@ -71,3 +71,14 @@ class Article:
 def article_id(canonical_url: str) -> str:
     """A stable id: the same canonical URL always gives the same 20 hex characters."""
     return hashlib.blake2b(canonical_url.encode("utf-8"), digest_size=10).hexdigest()
+
+
+@dataclass
+class CrawledPage:
+    """What a spider yields: the parsed record plus the response it came from (kept in WARC)."""
+
+    record: dict
+    body: bytes = b""
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    fetched_at: str = ""

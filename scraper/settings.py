@@ -23,7 +23,7 @@ ROBOTSTXT_OBEY = True  # never fetch what a site asks crawlers to leave alone
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50% around DOWNLOAD_DELAY
 # AutoThrottle backs off further when a server slows down.
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -48,3 +48,37 @@ HTTPCACHE_EXPIRATION_SECS = 0
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# -- vngov components ------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.deduplicate.DeduplicatePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Retries honour Retry-After (replaces Scrapy's RetryMiddleware at the same place).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.RetryAfterMiddleware": 550,
+    "scraper.middlewares.SessionPrimingMiddleware": 580,
+    "scraper.middlewares.CookieChallengeMiddleware": 650,
+}
+# Scrapy's HTTP/1.1 handler, which can send requests to a local mirror (VNGOV_MIRROR).
+DOWNLOAD_HANDLERS = {
+    "http": "scraper.mirror_handler.MirrorDownloadHandler",
+    "https": "scraper.mirror_handler.MirrorDownloadHandler",
+}
+EXTENSIONS = {"scraper.report.RunReport": 500}
+LOG_FORMATTER = "scraper.report.QuietDropFormatter"  # unchanged articles are not warnings
+
+VNGOV_ARCHIVE = DEFAULT_ARCHIVE
+VNGOV_CODEC = "zstd"
+VNGOV_REFETCH_DAYS = 3  # re-fetch articles younger than this to catch edits
+VNGOV_OVERLAP_PAGES = 1  # listing pages read past the first one with nothing new
+VNGOV_MIRROR = ""  # "http://127.0.0.1:PORT": crawl a local mirror instead of the live site
+VNGOV_KEEP_WARC = True
+VNGOV_RETRY_AFTER_MAX = 120  # seconds: longest Retry-After we wait for
+VNGOV_LOCK_TIMEOUT = 600  # seconds to wait for another writer to finish with the archive
+# A crash loses at most this much: the archive commits after so many records or seconds.
+VNGOV_COMMIT_EVERY = 2000
+VNGOV_COMMIT_INTERVAL = 60

@@ -199,6 +199,18 @@ class ArchiveWriter:
             self.commit()
         return WriteResult(status, article_id, version)
 
+    def is_unchanged(self, article_id: str, digest: str) -> bool:
+        """Whether the archive (or this run) already holds exactly this content."""
+        previous = self._pending.get(article_id)
+        if previous is None:
+            row = self.db.execute("SELECT content_hash FROM articles WHERE id = ?", (article_id,)).fetchone()
+            return bool(row) and row[0] == digest
+        return previous[0] == digest
+
+    def mark_seen(self, article_id: str) -> None:
+        self._seen.append((utc_now(), article_id))
+        self.counts["unchanged"] += 1
+
     def reject(self, record: dict, reason: str) -> None:
         """Keep what could not be archived, and why, in <archive>/rejects/<run>.jsonl."""
         if self._rejects is None:

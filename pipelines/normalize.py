@@ -1,0 +1,28 @@
+"""First pipeline: every text field NFC, one space, no invisible characters; no source tag at
+the start of the lead. The parser already does this; the archive's guarantee does not rest on it."""
+from __future__ import annotations
+
+from scraper.items import CrawledPage
+from scraper.parsing.text import normalize_text, strip_source_prefix
+
+_TEXT_FIELDS = ("title", "sapo", "author", "category")
+
+
+class NormalizePipeline:
+    def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
+        record = item.record
+        for name in _TEXT_FIELDS:
+            if record.get(name):
+                record[name] = normalize_text(record[name]) or None
+        if record.get("sapo"):
+            record["sapo"] = strip_source_prefix(record["sapo"])
+        if record.get("body_text"):
+            paragraphs = (normalize_text(p, keep_newlines=True) for p in record["body_text"].split("\n\n"))
+            record["body_text"] = "\n\n".join(p for p in paragraphs if p) or None
+        record["tags"] = [t for t in (normalize_text(t) for t in record.get("tags") or []) if t]
+        for image in record.get("images") or []:
+            image["caption"] = normalize_text(image.get("caption")) or None
+        for entry in record.get("sidebar") or []:
+            entry["title"] = normalize_text(entry.get("title"))
+            entry["teaser"] = normalize_text(entry.get("teaser")) or None
+        return item

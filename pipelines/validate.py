@@ -1,0 +1,53 @@
+"""Second pipeline: an article needs a URL, a title and a body. Anything else is rejected with
+its reason, written to the archive's rejects file and counted in Scrapy stats; never silently
+dropped."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from scrapy.exceptions import DropItem
+
+from scraper.items import CrawledPage
+
+from .session import archive_writer
+
+
+class ValidatePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
+        record = item.record
+        reason = self._problem(record)
+        if reason is None:
+            return item
+        site = record.get("site") or "_"
+        writer = archive_writer(self.crawler)
+        writer.reject(record, reason)
+        if record.get("canonical_url"):  # fetched all the same: do not fetch it again next run
+            writer.record_fetch(record["canonical_url"], site, item.status, None, record.get("published_at"))
+        self.stats.inc_value("vngov/rejected")
+        self.stats.inc_value(f"vngov/{site}/rejected")
+        self.stats.inc_value(f"vngov/rejected/{reason.split(':')[0]}")
+        raise DropItem(f"rejected {record.get('url')}: {reason}")
+
+    @staticmethod
+    def _problem(record: dict) -> str | None:
+        for name in ("url", "title", "body_text"):
+            if not record.get(name):
+                return f"missing {name}"
+        for name in ("published_at", "updated_at"):
+            value = record.get(name)
+            if value is not None:
+                try:
+                    parsed = datetime.fromisoformat(value)
+                except (TypeError, ValueError):
+                    return f"bad {name}: {value!r}"
+                if parsed.tzinfo is None:
+                    return f"bad {name}: no offset in {value!r}"
+        return None

@@ -1,0 +1,106 @@
+"""Downloader middlewares for site quirks and for crawling local mirrors. Each is off unless
+its setting or a profile turns it on."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+
+from .sites import PROFILES
+
+logger = logging.getLogger(__name__)
+
+
+class CookieChallengeMiddleware:
+    """Answers the JavaScript cookie challenge of quochoi.vn and laodong.vn: a tiny page whose
+    script sets document.cookie="D1N=..." and reloads. We set the cookie and ask once more."""
+
+    CHALLENGE = re.compile(rb'document\.cookie\s*=\s*["\']([A-Za-z0-9_]+)=([^;"\']+)')
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("VNGOV_COOKIE_CHALLENGE", True):
+            raise NotConfigured("VNGOV_COOKIE_CHALLENGE is off")
+        return cls()
+
+    def process_response(self, request, response, spider=None):
+        if response.status != 200 or len(response.body) > 4096 or request.meta.get("vngov_challenge_answered"):
+            return response
+        match = self.CHALLENGE.search(response.body)
+        if not match:
+            return response
+        name, value = match.group(1).decode(), match.group(2).decode()
+        logger.info("cookie challenge on %s: retrying with %s", request.url, name)
+        cookies = {**(request.cookies if isinstance(request.cookies, dict) else {}), name: value}
+        retry = request.replace(dont_filter=True, cookies=cookies)
+        retry.meta["vngov_challenge_answered"] = True
+        return retry
+
+
+class SessionPrimingMiddleware:
+    """Some sites (qdnd.vn) redirect their feeds in a loop until a first page has set a session
+    cookie. Before the first request to such a host, fetch the profile's priming URL."""
+
+    def __init__(self, priming: dict[str, str]):
+        self.priming = priming  # host -> priming URL
+        self.primed: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        priming = {}
+        for profile in PROFILES.values():
+            if profile.session_priming_url:
+                for domain in profile.domains:
+                    priming[domain] = profile.session_priming_url
+        priming.update(crawler.settings.getdict("VNGOV_SESSION_PRIMING"))
+        if not priming:
+            raise NotConfigured("no host needs session priming")
+        return cls(priming)
+
+    def process_request(self, request, spider=None):
+        host = urlsplit(request.url).hostname or ""
+        if host not in self.priming or host in self.primed or request.meta.get("vngov_priming"):
+            return None
+        self.primed.add(host)
+        logger.info("priming a session on %s before %s", host, request.url)
+        # The priming response never reaches a spider: process_response swaps in `then`.
+        return Request(self.priming[host], dont_filter=True, priority=request.priority + 1,
+                       meta={"vngov_priming": True, "vngov_then": request})
+
+    def process_response(self, request, response, spider=None):
+        then = request.meta.get("vngov_then")
+        if then is not None:
+            return then.replace(dont_filter=True)
+        return response
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries with backoff, honouring a server's Retry-After on 429 and 503
+    (capped by VNGOV_RETRY_AFTER_MAX seconds)."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.max_wait = settings.getfloat("VNGOV_RETRY_AFTER_MAX", 120)
+        self.backoff = settings.getfloat("VNGOV_RETRY_BACKOFF", 2.0)
+
+    async def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+            return response
+        retries = request.meta.get("retry_times", 0)
+        wait = self.backoff * (2 ** retries)
+        header = response.headers.get("Retry-After")
+        if header and header.strip().isdigit():
+            wait = float(header.strip())
+        wait = min(wait, self.max_wait)
+        retry = get_retry_request(request, spider=self.crawler.spider, reason=f"{response.status} (waited {wait:.0f}s)",
+                                  max_retry_times=self.max_retry_times)
+        if retry is None:
+            return response
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return retry

@@ -1,0 +1,133 @@
+"""A local HTTP server on 127.0.0.1 that answers for many mirror sites by their Host header.
+
+Faults are injected per host through `Faults`, so that tests and, later, scheduled-run drills
+can make a site slow, failing, cookie-challenged or looping without touching the crawler.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .site import MirrorSite, Page
+
+
+@dataclass
+class Faults:
+    """Misbehaviour per host. Each is off unless its host is listed."""
+
+    cookie_challenge: set[str] = field(default_factory=set)  # JS page setting D1N=..., like quochoi.vn
+    session_priming: dict[str, str] = field(default_factory=dict)  # host -> path that loops until a cookie is set
+    retry_after: dict[str, int] = field(default_factory=dict)  # host -> seconds: first hit of each page gets 429
+    latency: float = 0.0  # seconds added to every response
+
+
+CHALLENGE_VALUE = "8d2f0c"
+
+
+class MirrorServer:
+    def __init__(self, sites: list[MirrorSite], faults: Faults | None = None, port: int = 0):
+        self.sites = {site.host: site for site in sites}
+        for site in sites:
+            for domain in site.profile.domains:
+                self.sites.setdefault(domain, site)
+        self.faults = faults or Faults()
+        self.hits: list[tuple[str, str, int]] = []  # (host, path, status)
+        self._lock = threading.Lock()
+        self._throttled: set[tuple[str, str]] = set()
+        handler = self._handler_class()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> "MirrorServer":
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="vngov-mirror", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> "MirrorServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def hits_for(self, predicate) -> list[tuple[str, str, int]]:
+        with self._lock:
+            return [hit for hit in self.hits if predicate(hit)]
+
+    def reset_hits(self) -> None:
+        with self._lock:
+            self.hits.clear()
+
+    def answer(self, host: str, target: str, cookies: dict[str, str]) -> Page:
+        faults = self.faults
+        if host in faults.cookie_challenge and cookies.get("D1N") != CHALLENGE_VALUE:
+            script = f'<html><body><script>document.cookie="D1N={CHALLENGE_VALUE}; path=/";location.reload();</script></body></html>'
+            return Page(200, script.encode())
+        if host in faults.session_priming and target.startswith(faults.session_priming[host]) and "session" not in cookies:
+            return Page(302, b"", headers={"Location": f"https://{host}{target}"})
+        if host in faults.retry_after:
+            key = (host, target)
+            with self._lock:
+                first = key not in self._throttled
+                self._throttled.add(key)
+            if first:
+                return Page(429, b"slow down", "text/plain", {"Retry-After": str(faults.retry_after[host])})
+        site = self.sites.get(host)
+        page = site.render(target) if site else None
+        if page is None:
+            return Page(404, b"<html><body>Not found</body></html>")
+        if host in faults.session_priming and "session" not in cookies:
+            page.headers["Set-Cookie"] = "session=ok; Path=/"
+        return page
+
+    def _handler_class(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                self._respond(send_body=True)
+
+            def do_HEAD(self) -> None:  # noqa: N802
+                self._respond(send_body=False)
+
+            def _respond(self, send_body: bool) -> None:
+                host = (self.headers.get("Host") or "").split(":")[0].lower()
+                jar = SimpleCookie(self.headers.get("Cookie") or "")
+                cookies = {key: morsel.value for key, morsel in jar.items()}
+                if server.faults.latency:
+                    time.sleep(server.faults.latency)
+                page = server.answer(host, self.path, cookies)
+                with server._lock:
+                    server.hits.append((host, self.path, page.status))
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                self.send_header("Content-Length", str(len(page.body)))
+                for name, value in page.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                if send_body:
+                    self.wfile.write(page.body)
+
+            def log_message(self, *args) -> None:  # quiet: tests read `hits` instead
+                pass
+
+        return Handler
+
+
+def build_demo_sites(count: int = 40, **options) -> list[MirrorSite]:
+    """The bundled demo: three sites of three CMS families."""
+    return [MirrorSite(name, count, seed=i + 1, **options)
+            for i, name in enumerate(("baochinhphu.vn", "nhandan.vn", "sotttt.hanoi.gov.vn"))]

@@ -1,0 +1,111 @@
+"""One report per crawl: per site, pages fetched, articles new / updated / unchanged / rejected,
+HTTP errors by code and field coverage. JSON for machines (<archive>/reports/<run>.json) and a
+short summary for people, in the log and beside the JSON."""
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.logformatter import LogFormatter
+
+from .sites import site_name
+
+logger = logging.getLogger(__name__)
+_OUTCOMES = ("new", "updated", "unchanged", "rejected")
+_COVERED = ("title", "published_at", "body_text", "author", "sapo")
+
+
+class QuietDropFormatter(LogFormatter):
+    """Dropped items (unchanged or rejected articles) are routine: log them at DEBUG."""
+
+    def dropped(self, item, exception, response, spider=None):
+        entry = super().dropped(item, exception, response, spider)
+        entry["level"] = logging.DEBUG
+        return entry
+
+
+class RunReport:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.started = datetime.now(timezone.utc)
+        self.pages: dict[str, int] = defaultdict(int)
+        self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.coverage: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.parsed: dict[str, int] = defaultdict(int)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("VNGOV_REPORT", True):
+            raise NotConfigured("VNGOV_REPORT is off")
+        extension = cls(crawler)
+        crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        crawler.signals.connect(extension.item_seen, signal=signals.item_scraped)
+        crawler.signals.connect(extension.item_seen, signal=signals.item_dropped)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def response_received(self, response, request, spider=None):
+        site = site_name(response.url)
+        self.pages[site] += 1
+        if response.status >= 400:
+            self.errors[site][response.status] += 1
+
+    def item_seen(self, item, response=None, spider=None, exception=None):
+        record = getattr(item, "record", None)
+        if not record:
+            return
+        site = record.get("site") or "_"
+        self.parsed[site] += 1
+        for name in _COVERED:
+            if record.get(name):
+                self.coverage[site][name] += 1
+
+    def build(self, reason: str) -> dict:
+        stats = self.crawler.stats.get_stats()
+        sites = sorted(set(self.pages) | set(self.parsed))
+        report = {
+            "run_id": self.crawler.settings.get("VNGOV_RUN_ID"),
+            "spider": getattr(self.crawler.spider, "name", None),
+            "started_at": self.started.isoformat(timespec="seconds"),
+            "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "finish_reason": reason,
+            "sites": {},
+        }
+        for site in sites:
+            parsed = self.parsed.get(site, 0)
+            report["sites"][site] = {
+                "pages_fetched": self.pages.get(site, 0),
+                "articles": {outcome: int(stats.get(f"vngov/{site}/{outcome}", 0)) for outcome in _OUTCOMES},
+                "http_errors": {str(code): n for code, n in sorted(self.errors.get(site, {}).items())},
+                "field_coverage": {name: round(self.coverage[site][name] / parsed, 4) if parsed else None
+                                   for name in _COVERED},
+                "skipped_seen": int(stats.get(f"vngov/{site}/skipped_seen", 0)),
+            }
+        return report
+
+    def spider_closed(self, spider, reason):
+        report = self.build(reason)
+        folder = Path(self.crawler.settings.get("VNGOV_ARCHIVE")) / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{report['run_id'] or 'run'}-{report['spider']}"
+        (folder / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        summary = format_report(report)
+        (folder / f"{name}.txt").write_text(summary + "\n", encoding="utf-8")
+        logger.info("run report:\n%s", summary)
+
+
+def format_report(report: dict) -> str:
+    lines = [f"run {report['run_id']} ({report['spider']}): {report['finish_reason']}"]
+    for site, data in report["sites"].items():
+        articles = data["articles"]
+        errors = ", ".join(f"{code}x{n}" for code, n in data["http_errors"].items()) or "none"
+        coverage = ", ".join(f"{k} {v:.0%}" for k, v in data["field_coverage"].items() if v is not None) or "-"
+        lines.append(f"  {site}: {data['pages_fetched']} pages; articles new {articles['new']}, updated "
+                     f"{articles['updated']}, unchanged {articles['unchanged']}, rejected {articles['rejected']}; "
+                     f"HTTP errors {errors}; coverage {coverage}")
+    return "\n".join(lines)

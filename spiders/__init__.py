@@ -1,0 +1,1 @@
+"""Spiders: navigation only (listings, feeds, sitemaps) -> parser. One spider per site profile."""

@@ -1,0 +1,277 @@
+"""One profile-driven spider for every site: listings with their pagination, RSS feeds and
+sitemaps lead to article pages, which the parser turns into records. Navigation only.
+
+    scrapy crawl baochinhphu.vn -a since=2026-11-01
+    scrapy crawl site -a start_url=https://example.gov.vn/tin-tuc -a allow_domain=example.gov.vn
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from lxml import etree
+
+from scraper.crawlstate import CrawlState
+from scraper.items import CrawledPage
+from scraper.parsing import parse_article
+from scraper.parsing.dates import VN_TZ, parse_vietnamese_datetime, to_iso
+from scraper.parsing.document import parse_tree, select
+from scraper.parsing.sidebar import looks_like_article
+from scraper.parsing.urls import canonicalize_url
+from scraper.sites import PROFILES, SiteProfile, get_profile
+
+_XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+_SKIPPED_SITEMAP = re.compile(r"categor|chuyen-muc|/tags?[-/.]|topic|video|image", re.IGNORECASE)
+_NEXT_TEXT = re.compile(r"^(trang sau|sau|tiếp|xem thêm|next|»|›|>)$", re.IGNORECASE)
+
+
+def _local_name(element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _as_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class SiteSpider(scrapy.Spider):
+    name = "site"
+    profile_name: str | None = None  # set on the per-site subclasses below
+
+    def __init__(self, site: str | None = None, since: str | None = None, until: str | None = None,
+                 max_articles: str | int | None = None, full: str | bool = False, start_url: str | None = None,
+                 allow_domain: str | None = None, refetch_days: str | float | None = None, **kwargs):
+        super().__init__(**kwargs)
+        name = site or self.profile_name
+        self.profile: SiteProfile | None = get_profile(name) if name else None
+        self.start_url = start_url
+        if self.profile is None and not start_url:
+            raise ValueError("give a site (one of: " + ", ".join(sorted(PROFILES)) + ") or a start_url")
+        self.site = self.profile.name if self.profile else urlsplit(start_url).hostname
+        self.allowed_domains = list(self.profile.domains) if self.profile else \
+            [d.strip() for d in (allow_domain or urlsplit(start_url).hostname).split(",")]
+        self.since = _as_date(since, "since")
+        self.until = _as_date(until, "until")
+        self.max_articles = int(max_articles) if max_articles not in (None, "", "0") else None
+        self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
+        self.refetch_window = timedelta(days=float(refetch_days)) if refetch_days not in (None, "") else None
+        self.scheduled = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        if spider.refetch_window is None:
+            spider.refetch_window = timedelta(days=settings.getfloat("VNGOV_REFETCH_DAYS", 3))
+        spider.overlap_pages = settings.getint("VNGOV_OVERLAP_PAGES", 1)
+        spider.crawl_state = CrawlState() if spider.full else CrawlState.load(settings.get("VNGOV_ARCHIVE"), [spider.site])
+        spider.now = datetime.now(timezone.utc)
+        return spider
+
+    # -- entry points ----------------------------------------------------------------------
+
+    async def start(self):
+        for request in self._start_requests():
+            yield request
+
+    def start_requests(self):  # Scrapy < 2.13
+        yield from self._start_requests()
+
+    def _start_requests(self):
+        if self.profile is None:
+            yield scrapy.Request(self.start_url, callback=self.parse_generic_listing)
+            return
+        for listing in self.profile.listings:
+            yield scrapy.Request(listing.url, callback=self.parse_listing,
+                                 cb_kwargs={"listing": listing, "page": 1, "zone": None, "dry": 0})
+        for feed in self.profile.feeds:
+            yield scrapy.Request(feed, callback=self.parse_feed)
+        for sitemap in self.profile.sitemaps:
+            yield scrapy.Request(sitemap, callback=self.parse_sitemap)
+
+    # -- deciding what to fetch ------------------------------------------------------------
+
+    def _in_range(self, published: datetime | None) -> bool:
+        if published is None:
+            return True
+        day = published.astimezone(VN_TZ).date()
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
+
+    def _article_request(self, url: str, *, published: datetime | None = None, lastmod: datetime | None = None,
+                         source: str = "listing") -> scrapy.Request | None:
+        """A request for an article worth fetching, or None (seen, out of range, capped)."""
+        if self.max_articles is not None and self.scheduled >= self.max_articles:
+            return None
+        if not self._in_range(published):
+            self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_out_of_range")
+            return None
+        if not self.full and not self.crawl_state.should_fetch(url, now=self.now, refetch_window=self.refetch_window,
+                                                        published_hint=published, lastmod_hint=lastmod):
+            self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_seen")
+            return None
+        self.scheduled += 1
+        return scrapy.Request(url, callback=self.parse_article, priority=10,
+                              cb_kwargs={"hint": {"published": published, "source": source}})
+
+    def _is_article(self, url: str) -> bool:
+        if self.profile is not None:
+            return self.profile.is_article_url(url)
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains) and looks_like_article(url)
+
+    # -- listings --------------------------------------------------------------------------
+
+    def _listing_links(self, response) -> list[tuple[str, datetime | None]]:
+        root = parse_tree(response.body)
+        if root is None:
+            return []
+        found: dict[str, datetime | None] = {}
+        candidates = select(root, self.profile.listing_links) if self.profile and self.profile.listing_links else []
+        for link in candidates + list(root.iter("a")):
+            href = link.get("href")
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            url = canonicalize_url(urljoin(response.url, href))
+            if url in found or not self._is_article(url):
+                continue
+            found[url] = self._item_date(link)
+        return list(found.items())
+
+    @staticmethod
+    def _item_date(link) -> datetime | None:
+        """A date printed beside the link in its list item, if any (a hint, not the record)."""
+        node = link
+        for _ in range(3):
+            node = node.getparent()
+            if node is None:
+                return None
+            for element in node.iter("time", "span", "div", "p"):
+                text = element.get("datetime") or ""
+                if not text and re.search(r"time|date", element.get("class") or "", re.I):
+                    text = "".join(element.itertext())
+                if text:
+                    value = parse_vietnamese_datetime(text, fallback=False)
+                    if value:
+                        return value
+        return None
+
+    def parse_listing(self, response, listing, page: int, zone, dry: int):
+        self.crawler.stats.inc_value(f"vngov/{self.site}/listing_pages")
+        links = self._listing_links(response)
+        if zone is None and "{zone}" in listing.next_page:
+            zone = response.css("#hdZoneId::attr(value)").get()
+        new = 0
+        too_old = bool(links) and self.since is not None
+        for url, published in links:
+            if published is None or published.astimezone(VN_TZ).date() >= (self.since or date.min):
+                too_old = False
+            request = self._article_request(url, published=published)
+            if request is not None:
+                new += 1
+                yield request
+        dry = 0 if new else dry + 1
+        if not links or too_old or page >= listing.max_pages or not listing.next_page:
+            return
+        if self.max_articles is not None and self.scheduled >= self.max_articles:
+            return
+        # Incremental: a page with nothing new means we reached last run's ground; look one
+        # page further (overlap) and stop.
+        if not self.full and self.since is None and dry > self.overlap_pages:
+            return
+        if "{zone}" in listing.next_page and not zone:
+            self.logger.warning("no zone id on %s: cannot page further", response.url)
+            return
+        next_url = listing.next_page.format(url=listing.url, n=page + 1, zone=zone, base=listing.url.rsplit(".", 1)[0])
+        yield scrapy.Request(next_url, callback=self.parse_listing,
+                             cb_kwargs={"listing": listing, "page": page + 1, "zone": zone, "dry": dry})
+
+    def parse_generic_listing(self, response):
+        for url, published in self._listing_links(response):
+            request = self._article_request(url, published=published)
+            if request is not None:
+                yield request
+        for link in response.css("a[rel=next], a"):
+            text = " ".join(link.css("::text").getall()).strip()
+            if link.attrib.get("rel") == "next" or _NEXT_TEXT.match(text):
+                href = link.attrib.get("href")
+                if href and not href.startswith("javascript:"):
+                    yield response.follow(href, callback=self.parse_generic_listing)
+                break
+
+    # -- feeds and sitemaps ----------------------------------------------------------------
+
+    def parse_feed(self, response):
+        root = etree.fromstring(response.body, parser=_XML)
+        if root is None:
+            return
+        for item in root.iter("{*}item", "{*}entry"):
+            link = item.findtext("{*}link") or ""
+            if not link:
+                atom = item.find("{*}link")
+                link = atom.get("href", "") if atom is not None else ""
+            published = parse_vietnamese_datetime(item.findtext("{*}pubDate") or item.findtext("{*}published") or "",
+                                                  source="feed", fallback=False)
+            url = canonicalize_url(link.strip())
+            if self._is_article(url):
+                request = self._article_request(url, published=published, source="feed")
+                if request is not None:
+                    yield request
+
+    def parse_sitemap(self, response):
+        root = etree.fromstring(response.body, parser=_XML)
+        if root is None:
+            return
+        last_run = self.crawl_state.last_run()
+        if _local_name(root) == "sitemapindex":
+            for entry in root.iter("{*}sitemap"):
+                loc = (entry.findtext("{*}loc") or "").strip()
+                if not loc or _SKIPPED_SITEMAP.search(loc):
+                    continue  # category and media sitemaps list no articles
+                lastmod = parse_vietnamese_datetime(entry.findtext("{*}lastmod") or "", source="meta", fallback=False)
+                if not self.full and self.since is None and last_run and lastmod and lastmod < last_run:
+                    continue  # nothing in it changed since the last run
+                yield scrapy.Request(loc, callback=self.parse_sitemap)
+            return
+        for entry in root.iter("{*}url"):
+            url = canonicalize_url((entry.findtext("{*}loc") or "").strip())
+            if not self._is_article(url):
+                continue
+            lastmod = parse_vietnamese_datetime(entry.findtext("{*}lastmod") or "", source="meta", fallback=False)
+            published = parse_vietnamese_datetime(entry.findtext(".//{*}publication_date") or "", source="meta",
+                                                  fallback=False)
+            request = self._article_request(url, published=published, lastmod=lastmod, source="sitemap")
+            if request is not None:
+                yield request
+
+    # -- articles --------------------------------------------------------------------------
+
+    def parse_article(self, response, hint: dict):
+        encoding = response.headers.get("Content-Type", b"").decode("latin-1")
+        charset = re.search(r"charset=([\w.-]+)", encoding)
+        record = parse_article(response.body, response.url, profile=self.profile,
+                               encoding=charset.group(1) if charset else None).to_dict()
+        if record.get("published_at") is None and hint.get("published") and hint.get("source") == "feed":
+            record["published_at"] = to_iso(hint["published"])
+            record["date_source"] = "feed"
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
+        yield CrawledPage(record=record, body=response.body, status=response.status, headers=headers,
+                          fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+
+def _site_spiders() -> dict[str, type]:
+    """One spider per profile, named after the site, so `scrapy crawl nhandan.vn` works."""
+    spiders = {}
+    for name in PROFILES:
+        class_name = "Spider_" + re.sub(r"\W", "_", name)
+        spiders[class_name] = type(class_name, (SiteSpider,), {"name": name, "profile_name": name,
+                                                                "__module__": __name__})
+    return spiders
+
+
+globals().update(_site_spiders())

@@ -1,0 +1,105 @@
+"""End to end: real Scrapy processes crawl a mirror of three sites over real HTTP on loopback,
+into a real archive, read back through the public API."""
+import signal
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+
+from scraper.archive import Archive
+from scraper.mirror import MirrorServer, MirrorSite
+from scraper.mirror.site import TRAP_PREFIX
+
+from .helpers import REPO, article_hits, crawl, crawl_command
+
+pytestmark = pytest.mark.slow
+SITES = ["baochinhphu.vn", "nhandan.vn", "sotttt.hanoi.gov.vn"]
+PER_SITE = 110
+
+
+def _mirror_sites():
+    return [MirrorSite(name, PER_SITE, seed=index + 7) for index, name in enumerate(SITES)]
+
+
+def _latest(archive):
+    return {r["id"]: r for r in Archive(archive).iter_articles()}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    sites = _mirror_sites()
+    server = MirrorServer(sites).start()
+    yield sites, server, tmp_path_factory.mktemp("e2e")
+    server.stop()
+
+
+def test_incremental_runs(world):
+    sites, server, tmp = world
+    archive = tmp / "archive"
+
+    # Run 1: everything, once, with the fields the pages carry.
+    crawl(archive, server.url, SITES)
+    records = _latest(archive)
+    expected = {site.url(a.path): (site, a) for site in sites for a in site.articles}
+    assert len(records) == len(expected) == 3 * PER_SITE
+    by_url = {r["url"]: r for r in records.values()}
+    assert by_url.keys() == expected.keys()
+    for url, (site, article) in expected.items():
+        record = by_url[url]
+        title, lead, paragraphs = site._content(article)
+        assert record["title"] == title and record["sapo"] == lead
+        assert record["body_text"] == "\n\n".join(paragraphs)
+        assert record["published_at"] == article.published.isoformat()
+        assert record["site"] == site.name and record["warc_file"]
+    versions = Counter(r["id"] for r in Archive(archive).iter_articles(all_versions=True))
+    assert set(versions.values()) == {1}
+    # robots.txt: the trap linked from every first listing page was never requested.
+    assert not server.hits_for(lambda hit: hit[1].startswith(TRAP_PREFIX))
+
+    # Run 2: nothing new, and no article page fetched at all.
+    server.reset_hits()
+    crawl(archive, server.url, SITES)
+    assert article_hits(server, sites) == []
+    assert len(list(Archive(archive).iter_articles(all_versions=True))) == 3 * PER_SITE
+
+    # Run 3: five new articles and one edited one.
+    new_urls = sites[0].add_articles(2) + sites[1].add_articles(2) + sites[2].add_articles(1)
+    edited_url = sites[1].edit_article(10)  # old: only the sitemap's lastmod reveals the edit
+    server.reset_hits()
+    crawl(archive, server.url, SITES)
+    every = list(Archive(archive).iter_articles(all_versions=True))
+    assert len(every) == 3 * PER_SITE + 5 + 1
+    latest = {r["url"]: r for r in Archive(archive).iter_articles()}
+    assert set(new_urls) <= latest.keys()
+    assert latest[edited_url]["version"] == 2 and "(cập nhật lần 1)" in latest[edited_url]["title"]
+    run3 = {r["url"] for r in every if r["run_id"] != every[0]["run_id"]}
+    assert run3 == set(new_urls) | {edited_url}
+    reports = sorted((archive / "reports").glob("*.json"))
+    assert reports, "each run writes a report"
+
+
+def test_interrupted_run_resumes_to_the_same_archive(world):
+    sites, server, tmp = world
+    reference, resumed = tmp / "reference", tmp / "resumed"
+    crawl(reference, server.url, SITES, "--full")
+    # Slow and committing often, so that the interruption lands half-way with work on disk.
+    slow = ["--set", "DOWNLOAD_DELAY=0.02", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "--set", "VNGOV_COMMIT_EVERY=10"]
+    process = subprocess.Popen(crawl_command(resumed, server.url, SITES, *slow), cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        stored = len(list(resumed.glob("site=*/year=*/month=*/part-*")))
+        if stored and len(_latest(resumed)) >= 60:
+            break
+        time.sleep(0.5)
+    process.send_signal(signal.SIGINT)  # what Ctrl-C or a scheduler's stop does
+    process.wait(120)
+    partial = len(_latest(resumed))
+    assert 0 < partial < len(_latest(reference)), "the interruption should land mid-crawl"
+    assert list((resumed / ".jobs").iterdir()), "an interrupted run keeps its job state"
+    crawl(resumed, server.url, SITES)
+    assert not list((resumed / ".jobs").iterdir())
+    ours = {(r["id"], r["content_hash"]) for r in Archive(resumed).iter_articles(all_versions=True)}
+    theirs = {(r["id"], r["content_hash"]) for r in Archive(reference).iter_articles(all_versions=True)}
+    assert ours == theirs
