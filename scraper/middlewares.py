@@ -44,11 +44,13 @@ class CookieChallengeMiddleware:
 
 class SessionPrimingMiddleware:
     """Some sites (qdnd.vn) redirect their feeds in a loop until a first page has set a session
-    cookie. Before the first request to such a host, fetch the profile's priming URL."""
+    cookie. Before the first request to such a host, fetch the profile's priming URL (its
+    cookies land in the jar), then let the request go."""
 
-    def __init__(self, priming: dict[str, str]):
+    def __init__(self, crawler, priming: dict[str, str]):
+        self.crawler = crawler
         self.priming = priming  # host -> priming URL
-        self.primed: set[str] = set()
+        self.primed: dict[str, asyncio.Future] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -60,23 +62,25 @@ class SessionPrimingMiddleware:
         priming.update(crawler.settings.getdict("VNGOV_SESSION_PRIMING"))
         if not priming:
             raise NotConfigured("no host needs session priming")
-        return cls(priming)
+        return cls(crawler, priming)
 
-    def process_request(self, request, spider=None):
-        host = urlsplit(request.url).hostname or ""
-        if host not in self.priming or host in self.primed or request.meta.get("vngov_priming"):
+    async def process_request(self, request, spider=None):
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        if host not in self.priming or request.meta.get("vngov_priming") or parts.path == "/robots.txt":
             return None
-        self.primed.add(host)
-        logger.info("priming a session on %s before %s", host, request.url)
-        # The priming response never reaches a spider: process_response swaps in `then`.
-        return Request(self.priming[host], dont_filter=True, priority=request.priority + 1,
-                       meta={"vngov_priming": True, "vngov_then": request})
-
-    def process_response(self, request, response, spider=None):
-        then = request.meta.get("vngov_then")
-        if then is not None:
-            return then.replace(dont_filter=True)
-        return response
+        primed = self.primed.get(host)
+        if primed is None:  # the first request to the host primes; the others wait for it
+            primed = self.primed[host] = asyncio.get_running_loop().create_future()
+            logger.info("priming a session on %s before %s", host, request.url)
+            try:
+                await self.crawler.engine.download_async(
+                    Request(self.priming[host], dont_filter=True, meta={"vngov_priming": True}))
+            except Exception as error:  # a failed priming must not stop the crawl
+                logger.warning("session priming on %s failed: %s", host, error)
+            primed.set_result(True)
+        await primed
+        return None
 
 
 class RetryAfterMiddleware(RetryMiddleware):

@@ -43,13 +43,14 @@ class RunReport:
         if not crawler.settings.getbool("VNGOV_REPORT", True):
             raise NotConfigured("VNGOV_REPORT is off")
         extension = cls(crawler)
-        crawler.signals.connect(extension.response_received, signal=signals.response_received)
+        crawler.signals.connect(extension.response_received, signal=signals.response_downloaded)
         crawler.signals.connect(extension.item_seen, signal=signals.item_scraped)
         crawler.signals.connect(extension.item_seen, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def response_received(self, response, request, spider=None):
+        # response_downloaded: every response, including the 429s and 503s that retries absorb.
         site = site_name(response.url)
         self.pages[site] += 1
         if response.status >= 400:

@@ -63,10 +63,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.SessionPrimingMiddleware": 580,
     "scraper.middlewares.CookieChallengeMiddleware": 650,
 }
-# Scrapy's HTTP/1.1 handler, which can send requests to a local mirror (VNGOV_MIRROR).
+# Scrapy's HTTP/1.1 handler with local mirrors (VNGOV_MIRROR) and per-host legacy TLS.
 DOWNLOAD_HANDLERS = {
-    "http": "scraper.mirror_handler.MirrorDownloadHandler",
-    "https": "scraper.mirror_handler.MirrorDownloadHandler",
+    "http": "scraper.download.DownloadHandler",
+    "https": "scraper.download.DownloadHandler",
 }
 EXTENSIONS = {"scraper.report.RunReport": 500}
 LOG_FORMATTER = "scraper.report.QuietDropFormatter"  # unchanged articles are not warnings
@@ -82,3 +82,4 @@ VNGOV_LOCK_TIMEOUT = 600  # seconds to wait for another writer to finish with th
 # A crash loses at most this much: the archive commits after so many records or seconds.
 VNGOV_COMMIT_EVERY = 2000
 VNGOV_COMMIT_INTERVAL = 60
+VNGOV_LEGACY_TLS_HOSTS: list[str] = []  # hosts that need relaxed TLS, besides profiles with legacy_tls

@@ -108,7 +108,9 @@ class SiteSpider(scrapy.Spider):
         """A request for an article worth fetching, or None (seen, out of range, capped)."""
         if self.max_articles is not None and self.scheduled >= self.max_articles:
             return None
-        if not self._in_range(published):
+        # lastmod is an edit time, never before publication: an old lastmod rules out `since`.
+        too_old = lastmod is not None and self.since is not None and lastmod.astimezone(VN_TZ).date() < self.since
+        if too_old or not self._in_range(published):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_out_of_range")
             return None
         if not self.full and not self.crawl_state.should_fetch(url, now=self.now, refetch_window=self.refetch_window,
@@ -259,6 +261,9 @@ class SiteSpider(scrapy.Spider):
         if record.get("published_at") is None and hint.get("published") and hint.get("source") == "feed":
             record["published_at"] = to_iso(hint["published"])
             record["date_source"] = "feed"
+        if record.get("published_at") and not self._in_range(datetime.fromisoformat(record["published_at"])):
+            self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_out_of_range")
+            return  # a backfill bound is a promise about the archive, not only about requests
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
         yield CrawledPage(record=record, body=response.body, status=response.status, headers=headers,
                           fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))

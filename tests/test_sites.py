@@ -12,6 +12,8 @@ EXAMPLES = {
     "mofa.gov.vn": "https://mofa.gov.vn/tin-chi-tiet/chi-tiet/hop-bao-thuong-ky-12345-1.html",
     "hanoimoi.vn": "https://hanoimoi.vn/phuong-hai-ba-trung-mong-som-dua-khu-dat-vang-94-pho-lo-duc-vao-su-dung-731520.html",
     "sotttt.hanoi.gov.vn": "https://sotttt.hanoi.gov.vn/web/sotttt-eng/hot-news/-/view_content/3019611-exhibition.html",
+    "moh.gov.vn": "https://moh.gov.vn/tin-tong-hop/-/asset_publisher/k206Q9qkZOqn/content/bo-y-te-hop-bao",
+    "quochoi.vn": "https://quochoi.vn/tintuc/Pages/tin-hoat-dong-cua-quoc-hoi.aspx?ItemID=92345",
 }
 
 

@@ -87,8 +87,8 @@ class MirrorServer:
         page = site.render(target) if site else None
         if page is None:
             return Page(404, b"<html><body>Not found</body></html>")
-        if host in faults.session_priming and "session" not in cookies:
-            page.headers["Set-Cookie"] = "session=ok; Path=/"
+        if host in faults.session_priming and "session" not in cookies and target == "/":
+            page.headers["Set-Cookie"] = "session=ok; Path=/"  # only the home page opens a session
         return page
 
     def _handler_class(self):

@@ -8,8 +8,10 @@ from . import (
     dangcongsan,
     hanoimoi,
     mofa,
+    moh,
     nhandan,
     qdnd,
+    quochoi,
     sotttt_hanoi,
     vietnamplus,
     xaydungchinhsach,
@@ -28,6 +30,8 @@ PROFILES: dict[str, SiteProfile] = {
         mofa,
         hanoimoi,
         sotttt_hanoi,
+        moh,
+        quochoi,
     )
 }
 _BY_DOMAIN = {domain: profile for profile in PROFILES.values() for domain in profile.domains}

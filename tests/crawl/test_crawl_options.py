@@ -1,0 +1,75 @@
+"""Backfill bounds, caps, the generic start-URL crawl, the demo and crawl usage errors."""
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from scraper.archive import Archive
+from scraper.mirror import MirrorServer, MirrorSite
+from scraper.parsing.dates import VN_TZ
+
+from .helpers import REPO, crawl
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def mirror():
+    newest = datetime(2026, 11, 10, 8, 0, tzinfo=VN_TZ)
+    site = MirrorSite("nhandan.vn", 60, seed=5, newest=newest, spacing=timedelta(hours=12))
+    with MirrorServer([site]) as server:
+        yield site, server
+
+
+def test_since_until_bound_a_backfill(mirror, tmp_path):
+    site, server = mirror
+    crawl(tmp_path / "a", server.url, ["nhandan.vn"], "--since", "2026-11-01", "--until", "2026-11-05")
+    stored = list(Archive(tmp_path / "a").iter_articles())
+    expected = [a for a in site.articles if "2026-11-01" <= a.published.date().isoformat() <= "2026-11-05"]
+    assert stored and len(stored) == len(expected)
+    assert all("2026-11-01" <= r["published_at"][:10] <= "2026-11-05" for r in stored)
+
+
+def test_max_articles_caps_a_run(mirror, tmp_path):
+    site, server = mirror
+    crawl(tmp_path / "b", server.url, ["nhandan.vn"], "--max-articles", "7")
+    assert len(list(Archive(tmp_path / "b").iter_articles())) == 7
+
+
+def test_full_ignores_incremental_state(mirror, tmp_path):
+    site, server = mirror
+    crawl(tmp_path / "c", server.url, ["nhandan.vn"], "--max-articles", "5")
+    server.reset_hits()
+    crawl(tmp_path / "c", server.url, ["nhandan.vn"], "--full", "--max-articles", "5")
+    fetched = {h[1] for h in server.hits if "-post" in h[1]}
+    assert len(fetched) == 5  # the same five again, stored as unchanged
+    assert len(list(Archive(tmp_path / "c").iter_articles(all_versions=True))) == 5
+
+
+def test_generic_crawl_from_a_start_url(mirror, tmp_path):
+    site, server = mirror
+    crawl(tmp_path / "d", server.url, [], "--start-url", "https://nhandan.vn/chinhtri/", "--allow-domain", "nhandan.vn")
+    stored = {r["url"] for r in Archive(tmp_path / "d").iter_articles()}
+    assert stored == set(site.article_urls())  # followed "Trang sau" to the last page
+
+
+def test_demo_builds_an_archive_offline(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "scraper", "demo", "--archive", str(tmp_path / "demo"),
+                             "--articles", "15"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "45 articles" in result.stdout and "vngov export --archive" in result.stdout
+    assert len(list(Archive(tmp_path / "demo").iter_articles())) == 45
+
+
+@pytest.mark.parametrize("args,message", [
+    (["nope.vn"], "unknown site 'nope.vn'"),
+    ([], "name at least one site"),
+    (["nhandan.vn", "--since", "2026-13-01"], "--since '2026-13-01' is not a date"),
+    (["nhandan.vn", "--max-articles", "0"], "--max-articles 0 must be at least 1"),
+    (["nhandan.vn", "--set", "lowercase"], "--set 'lowercase' is not SETTING=VALUE"),
+])
+def test_crawl_usage_errors(args, message, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "scraper", "crawl", *args, "--archive", str(tmp_path)],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2 and message in result.stderr

@@ -1,0 +1,56 @@
+"""Site quirks handled by downloader middlewares, each proven by a real crawl of a mirror that
+misbehaves the way the live site does."""
+import json
+import time
+
+import pytest
+
+from scraper.archive import Archive
+from scraper.mirror import Faults, MirrorServer, MirrorSite
+
+from .helpers import crawl
+
+pytestmark = pytest.mark.slow
+
+
+def _run(tmp_path, faults, *extra):
+    site = MirrorSite("nhandan.vn", 12, seed=3)
+    with MirrorServer([site], faults) as server:
+        started = time.monotonic()
+        result = crawl(tmp_path / "archive", server.url, ["nhandan.vn"], *extra)
+        elapsed = time.monotonic() - started
+        hits = list(server.hits)
+    stored = {r["url"] for r in Archive(tmp_path / "archive").iter_articles()}
+    return site, hits, stored, elapsed, result
+
+
+def test_javascript_cookie_challenge_is_answered(tmp_path):
+    site, hits, stored, _, _ = _run(tmp_path, Faults(cookie_challenge={"nhandan.vn"}))
+    assert stored == set(site.article_urls())
+    # Each page was asked for twice at most: once challenged, once with the cookie.
+    assert max(sum(1 for h in hits if h[1] == path) for path in {h[1] for h in hits}) <= 2
+
+
+def test_session_priming_before_a_looping_feed(tmp_path):
+    faults = Faults(session_priming={"nhandan.vn": "/rss/home.rss"})
+    priming = json.dumps({"nhandan.vn": "https://nhandan.vn/"})
+    site, hits, stored, _, _ = _run(tmp_path, faults, "--set", f"VNGOV_SESSION_PRIMING={priming}")
+    feed = [h for h in hits if h[1] == "/rss/home.rss"]
+    assert feed and feed[-1][2] == 200, "the feed answered once the session was primed"
+    assert [h[1] for h in hits].index("/") < [h[1] for h in hits].index("/rss/home.rss")
+    assert stored == set(site.article_urls())
+
+
+def test_feed_loops_without_priming(tmp_path):
+    faults = Faults(session_priming={"nhandan.vn": "/rss/home.rss"})
+    _, hits, _, _, _ = _run(tmp_path, faults)
+    assert all(h[2] == 302 for h in hits if h[1] == "/rss/home.rss")  # the trap is real
+
+
+def test_retry_after_is_honoured(tmp_path):
+    site, hits, stored, elapsed, _ = _run(tmp_path, Faults(retry_after={"nhandan.vn": 1}))
+    assert stored == set(site.article_urls())
+    assert any(h[2] == 429 for h in hits)
+    assert elapsed >= 1.0
+    report = json.loads(next((tmp_path / "archive" / "reports").glob("*.json")).read_text())
+    assert report["sites"]["nhandan.vn"]["http_errors"]["429"] >= 1
