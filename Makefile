@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 CORPUS ?= ../shared/corpus
 
-.PHONY: setup test eval bench clean
+.PHONY: setup demo test test-fast eval bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,9 +13,17 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
-# The test suite (what CI runs).
+# The main job, offline: crawl a bundled local mirror of three sites into data/demo-archive.
+demo: setup
+	$(VENV)/bin/vngov demo
+
+# The test suite (what CI runs), slow end-to-end crawls included.
 test: setup
 	$(PY) -m pytest
+
+# Without the slow end-to-end tests, for quick iterations.
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
 
 # Score extraction on the shared corpus's gold pages, beside trafilatura.
 eval: setup

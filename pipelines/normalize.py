@@ -2,10 +2,21 @@
 the start of the lead. The parser already does this; the archive's guarantee does not rest on it."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from scraper.items import CrawledPage
 from scraper.parsing.text import normalize_text, strip_source_prefix
 
 _TEXT_FIELDS = ("title", "sapo", "author", "category")
+
+
+_UNCLEAN = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad\u00a0\t\r]|  |\n\n\n| \n|\n ")
+
+
+def _clean(text: str) -> bool:
+    """Already normalized? Checking is much cheaper than redoing it on a long body."""
+    return unicodedata.is_normalized("NFC", text) and not _UNCLEAN.search(text) and text == text.strip()
 
 
 class NormalizePipeline:
@@ -16,8 +27,9 @@ class NormalizePipeline:
                 record[name] = normalize_text(record[name]) or None
         if record.get("sapo"):
             record["sapo"] = strip_source_prefix(record["sapo"])
-        if record.get("body_text"):
-            paragraphs = (normalize_text(p, keep_newlines=True) for p in record["body_text"].split("\n\n"))
+        body = record.get("body_text")
+        if body and not _clean(body):
+            paragraphs = (normalize_text(p, keep_newlines=True) for p in body.split("\n\n"))
             record["body_text"] = "\n\n".join(p for p in paragraphs if p) or None
         record["tags"] = [t for t in (normalize_text(t) for t in record.get("tags") or []) if t]
         for image in record.get("images") or []:

@@ -72,8 +72,8 @@ class RunReport:
         report = {
             "run_id": self.crawler.settings.get("VNGOV_RUN_ID"),
             "spider": getattr(self.crawler.spider, "name", None),
-            "started_at": self.started.isoformat(timespec="seconds"),
-            "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "started_at": self.started.isoformat(timespec="milliseconds"),
+            "finished_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
             "finish_reason": reason,
             "sites": {},
         }

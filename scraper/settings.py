@@ -83,3 +83,4 @@ VNGOV_LOCK_TIMEOUT = 600  # seconds to wait for another writer to finish with th
 VNGOV_COMMIT_EVERY = 2000
 VNGOV_COMMIT_INTERVAL = 60
 VNGOV_LEGACY_TLS_HOSTS: list[str] = []  # hosts that need relaxed TLS, besides profiles with legacy_tls
+VNGOV_FETCH_ONLY = False  # benchmarks: download articles without parsing or storing them

@@ -43,6 +43,7 @@ def _as_date(value: str | None, name: str) -> date | None:
 class SiteSpider(scrapy.Spider):
     name = "site"
     profile_name: str | None = None  # set on the per-site subclasses below
+    fetch_only = False
 
     def __init__(self, site: str | None = None, since: str | None = None, until: str | None = None,
                  max_articles: str | int | None = None, full: str | bool = False, start_url: str | None = None,
@@ -70,6 +71,7 @@ class SiteSpider(scrapy.Spider):
         if spider.refetch_window is None:
             spider.refetch_window = timedelta(days=settings.getfloat("VNGOV_REFETCH_DAYS", 3))
         spider.overlap_pages = settings.getint("VNGOV_OVERLAP_PAGES", 1)
+        spider.fetch_only = settings.getbool("VNGOV_FETCH_ONLY", False)
         spider.crawl_state = CrawlState() if spider.full else CrawlState.load(settings.get("VNGOV_ARCHIVE"), [spider.site])
         spider.now = datetime.now(timezone.utc)
         return spider
@@ -254,6 +256,9 @@ class SiteSpider(scrapy.Spider):
     # -- articles --------------------------------------------------------------------------
 
     def parse_article(self, response, hint: dict):
+        if self.fetch_only:  # the throughput baseline: navigation and download, nothing else
+            self.crawler.stats.inc_value(f"vngov/{self.site}/fetched_only")
+            return
         encoding = response.headers.get("Content-Type", b"").decode("latin-1")
         charset = re.search(r"charset=([\w.-]+)", encoding)
         record = parse_article(response.body, response.url, profile=self.profile,

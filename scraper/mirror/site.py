@@ -44,7 +44,8 @@ class Page:
 
 class MirrorSite:
     def __init__(self, name: str, count: int, *, seed: int = 1, newest: datetime | None = None,
-                 spacing: timedelta = timedelta(hours=3), page_kb: int = 0, paragraphs: int = 8):
+                 spacing: timedelta = timedelta(hours=3), page_kb: int = 0, paragraphs: int = 8,
+                 cache_pages: bool = False):
         if name not in FAMILIES:
             raise ValueError(f"no mirror family for {name!r}; choose from {', '.join(FAMILIES)}")
         self.name = name
@@ -53,6 +54,8 @@ class MirrorSite:
         self.host = self.profile.domains[0]
         self.writer = Writer(seed)
         self.page_kb = page_kb
+        self.cache_pages = cache_pages  # keep rendered articles: a server fast enough to benchmark against
+        self._rendered: dict[tuple[str, int], bytes] = {}
         self.paragraph_count = paragraphs
         self.articles: list[MirrorArticle] = []
         self.by_path: dict[str, MirrorArticle] = {}
@@ -110,7 +113,13 @@ class MirrorSite:
             body = f"User-agent: *\nDisallow: {TRAP_PREFIX}\n\nSitemap: https://{self.host}/sitemap.xml\n"
             return Page(200, body.encode(), "text/plain; charset=utf-8")
         if path in self.by_path:
-            return Page(200, self._article_page(self.by_path[path]).encode())
+            article = self.by_path[path]
+            body = self._rendered.get((path, article.version))
+            if body is None:
+                body = self._article_page(article).encode()
+                if self.cache_pages:
+                    self._rendered[(path, article.version)] = body
+            return Page(200, body)
         if path.startswith(TRAP_PREFIX):
             return Page(200, b"<html><body><h1>Robots.txt forbids this page</h1></body></html>")
         for number, listing in enumerate(self.profile.listings):

@@ -3,6 +3,7 @@ body, grouped by the box it sits in and named by that box's visible heading."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from ..items import SidebarItem
@@ -32,6 +33,31 @@ def looks_like_article(url: str) -> bool:
         return False
     last = path.rsplit("/", 1)[-1]
     return len(re.split(r"[-_]", last)) >= 4 and bool(_ARTICLE_SLUG.search(last))
+
+
+def _article_url(absolute: str, site_host: str, profile: SiteProfile | None) -> str | None:
+    """The canonical URL if `absolute` is an article of this site, else None."""
+    host = absolute.split("/", 3)[2].split(":")[0].lower() if absolute.count("/") >= 2 else ""
+    host = host[4:] if host.startswith("www.") else host
+    if host != site_host and not host.endswith("." + site_host) and not site_host.endswith("." + host):
+        return None
+    if profile is not None and profile.article_patterns:
+        if not profile.is_article_url(absolute.split("#", 1)[0]):
+            return None
+    elif not looks_like_article(absolute):
+        return None
+    return canonicalize_url(absolute)
+
+
+@lru_cache(maxsize=65536)
+def _site_article_url(scheme: str, origin: str, site_host: str, profile: SiteProfile | None, href: str) -> str | None:
+    if href.startswith(("http://", "https://")):
+        absolute = href
+    elif href.startswith("//"):
+        absolute = scheme + ":" + href
+    else:
+        absolute = origin + href
+    return _article_url(absolute, site_host, profile)
 
 
 class _Page:
@@ -68,26 +94,12 @@ class _Page:
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
             return None
         href = href.strip()
-        # Cheap joins for the common shapes; urljoin only for relative paths.
-        if href.startswith(("http://", "https://")):
-            absolute = href
-        elif href.startswith("//"):
-            absolute = self.scheme + ":" + href
-        elif href.startswith("/"):
-            absolute = self.origin + href
+        if href.startswith(("http://", "https://", "//", "/")):
+            # Independent of the page's own path: shared by every page of the site (menus).
+            url = _site_article_url(self.scheme, self.origin, self.host, self.profile, href)
         else:
-            absolute = urljoin(self.url, href)
-        host = absolute.split("/", 3)[2].split(":")[0].lower() if absolute.count("/") >= 2 else ""
-        host = host[4:] if host.startswith("www.") else host
-        if host != self.host and not host.endswith("." + self.host) and not self.host.endswith("." + host):
-            return None
-        if self.profile is not None and self.profile.article_patterns:
-            if not self.profile.is_article_url(absolute.split("#", 1)[0]):
-                return None
-        elif not looks_like_article(absolute):
-            return None
-        url = canonicalize_url(absolute)
-        return None if url in self.own_urls else url
+            url = _article_url(urljoin(self.url, href), self.host, self.profile)
+        return None if url is None or url in self.own_urls else url
 
     def excluded(self, element) -> bool:
         chain = []
@@ -203,7 +215,7 @@ def extract_sidebar(root, url: str, profile: SiteProfile | None, main_nodes, inl
     for link in root.iter("a"):
         if link in seen_links:
             continue
-        link_url = page.resolve(link.get("href"))
+        link_url = page.resolve(link.get("href"))  # cached per site: menus cost a lookup
         if not link_url or page.excluded(link):
             continue
         if body is not None and link_url in inline_urls and _inside(link, body):

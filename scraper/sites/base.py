@@ -56,7 +56,7 @@ class Listing:
     max_pages: int = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # profiles are singletons: identity hashing is cheap and right
 class SiteProfile:
     name: str  # the site's main host, also the archive partition key
     domains: tuple[str, ...]

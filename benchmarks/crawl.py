@@ -1,0 +1,106 @@
+"""Crawl throughput: a fetch-only run against the full pipeline (parse, validate, dedupe, store
+with WARC) on the same generated mirror, in one run; and peak memory at two crawl sizes.
+
+    python benchmarks/crawl.py --articles 2000 --large 10000 --write docs/benchmarks.md
+
+The mirror serves pre-rendered 60-120 KB pages from this process; each crawl is a real
+`vngov crawl` subprocess with politeness limits lifted, so the figures include Scrapy's own
+cost. Rates count article pages only, over the crawl's own start and finish times.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from scraper.mirror import MirrorServer, MirrorSite  # noqa: E402
+
+MARK_BEGIN = "<!-- crawl-benchmark:begin -->"
+MARK_END = "<!-- crawl-benchmark:end -->"
+UNLEASHED = ["--fast", "--set", "CONCURRENT_REQUESTS=64", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
+             "--set", "CONCURRENT_ITEMS=8", "--set", "LOG_LEVEL=WARNING"]
+
+
+def run(archive: Path, mirror: str, *extra: str) -> dict:
+    command = [sys.executable, "-m", "scraper", "crawl", "nhandan.vn", "--archive", str(archive), "--mirror", mirror,
+               *UNLEASHED, *extra]
+    started = time.monotonic()
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.monotonic() - started
+    stderr = process.stderr.read().decode(errors="replace")
+    if status != 0:
+        raise SystemExit(f"crawl failed ({status}):\n{stderr[-3000:]}")
+    report = json.loads(next((archive / "reports").glob("*.json")).read_text())
+    site = report["sites"]["nhandan.vn"]
+    crawl_seconds = (_ts(report["finished_at"]) - _ts(report["started_at"])) or elapsed
+    return {"seconds": crawl_seconds, "wall": elapsed, "pages": site["pages_fetched"],
+            "rss_mb": usage.ru_maxrss / 1024, "stored": site["articles"]["new"]}
+
+
+def _ts(value: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(value).timestamp()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--large", type=int, default=10000, help="second size, for memory growth (0: skip)")
+    parser.add_argument("--page-kb", type=int, default=80)
+    parser.add_argument("--write")
+    args = parser.parse_args()
+    rows = []
+    sizes = [args.articles] + ([args.large] if args.large else [])
+    for size in sizes:
+        site = MirrorSite("nhandan.vn", size, seed=11, page_kb=args.page_kb, cache_pages=True)
+        with MirrorServer([site]) as server, tempfile.TemporaryDirectory() as tmp:
+            sample = len(site.render(site.articles[0].path).body) // 1024
+            fetch = run(Path(tmp) / "fetch", server.url, "--set", "VNGOV_FETCH_ONLY=1") if size == args.articles else None
+            full = run(Path(tmp) / "full", server.url)
+            assert full["stored"] == size, f"stored {full['stored']} of {size}"
+            rows.append((size, sample, fetch, full))
+    lines = [MARK_BEGIN, "## Crawl throughput", "",
+             f"Command: `python benchmarks/crawl.py --articles {args.articles} --large {args.large} --page-kb {args.page_kb}`",
+             f"(one generated nhandan.vn mirror per size served from the benchmark process, pages ~{rows[0][1]} KB; "
+             f"`vngov crawl` subprocesses with politeness lifted; Python {platform.python_version()}, 2 cores shared).", "",
+             "| articles | run | seconds | pages/s (all pages) | articles/s | peak RSS MB |", "|---|---|---|---|---|---|"]
+    for size, _, fetch, full in rows:
+        for name, result in (("fetch only", fetch), ("full pipeline", full)):
+            if result:
+                lines.append(f"| {size} | {name} | {result['seconds']:.1f} | {result['pages'] / result['seconds']:.0f} | "
+                             f"{size / result['seconds']:.0f} | {result['rss_mb']:.0f} |")
+    size, _, fetch, full = rows[0]
+    lines += ["", f"Full pipeline at **{100 * fetch['seconds'] / full['seconds']:.0f}%** of the fetch-only rate "
+                  f"({size} articles)."]
+    if len(rows) > 1:
+        growth = 100 * (rows[1][3]["rss_mb"] / rows[0][3]["rss_mb"] - 1)
+        lines.append(f"Peak RSS grows **{growth:+.0f}%** from {rows[0][0]} to {rows[1][0]} articles.")
+    lines.append(MARK_END)
+    section = "\n".join(lines)
+    print(section)
+    if args.write:
+        target = Path(args.write)
+        text = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n"
+        if MARK_BEGIN in text:
+            head, rest = text.split(MARK_BEGIN, 1)
+            text = head + section + rest.split(MARK_END, 1)[1]
+        else:
+            text = text.rstrip() + "\n\n" + section + "\n"
+        target.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
