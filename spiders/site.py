@@ -141,8 +141,11 @@ class SiteSpider(scrapy.Spider):
             href = link.get("href")
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
-            url = canonicalize_url(urljoin(response.url, href))
-            if url in found or not self._is_article(url):
+            absolute = urljoin(response.url, href)
+            if not self._is_article(absolute.split("#", 1)[0]):  # cheap test before canonicalizing
+                continue
+            url = canonicalize_url(absolute)
+            if url in found:
                 continue
             found[url] = self._item_date(link)
         return list(found.items())
