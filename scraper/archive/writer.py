@@ -35,6 +35,19 @@ WARC_GZIP_LEVEL = 1
 CONTENT_FIELDS = ("title", "sapo", "body_text", "published_at", "updated_at", "author", "category", "tags", "images")
 
 
+def _index_fields(record: dict) -> dict:
+    """What the index needs of a record: kept until commit instead of the whole record."""
+    return {
+        "canonical_url": record.get("canonical_url") or record.get("url") or "",
+        "site": record.get("site") or "_",
+        "first_seen_at": record.get("first_seen_at"),
+        "has_title": int(bool(record.get("title"))),
+        "has_sapo": int(bool(record.get("sapo"))),
+        "has_author": int(bool(record.get("author"))),
+        "has_body": int(bool(record.get("body_text"))),
+    }
+
+
 class ArchiveLocked(RuntimeError):
     """Another process holds the archive's write lock."""
 
@@ -190,7 +203,8 @@ class ArchiveWriter:
         year, month = partition_of(stored.get("published_at"))
         segment = self._segment_for(stored.get("site") or "_", year, month)
         segment.rows.append((article_id, version, digest, segment.writer.lines, stored.get("published_at"),
-                             stored.get("parser_version"), now, stored["warc_file"], stored["warc_offset"], stored))
+                             stored.get("parser_version"), now, stored["warc_file"], stored["warc_offset"],
+                             _index_fields(stored)))
         segment.writer.write(dumps(stored))
         self._pending[article_id] = (digest, version, stored["first_seen_at"])
         status = "updated" if previous else "new"
@@ -309,7 +323,7 @@ class ArchiveWriter:
         relative = str(path.relative_to(self.root))
         self.db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (relative, site, year, month, len(rows), self.run_id, utc_now()))
-        for article_id, version, digest, line, published, parser_version, written, warc_file, warc_offset, record in rows:
+        for article_id, version, digest, line, published, parser_version, written, warc_file, warc_offset, fields in rows:
             self.db.execute("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (article_id, version, digest, relative, line, published, parser_version, written,
                              warc_file, warc_offset))
@@ -320,10 +334,9 @@ class ArchiveWriter:
                 "has_title = excluded.has_title, has_sapo = excluded.has_sapo, has_published = excluded.has_published, "
                 "has_author = excluded.has_author, has_body = excluded.has_body "
                 "WHERE excluded.latest_version >= articles.latest_version",
-                (article_id, record.get("canonical_url") or record.get("url") or "", record.get("site") or "_", version,
-                 digest, published, record.get("first_seen_at") or written, written,
-                 int(bool(record.get("title"))), int(bool(record.get("sapo"))), int(bool(published)),
-                 int(bool(record.get("author"))), int(bool(record.get("body_text")))),
+                (article_id, fields["canonical_url"], fields["site"], version, digest, published,
+                 fields["first_seen_at"] or written, written, fields["has_title"], fields["has_sapo"],
+                 int(bool(published)), fields["has_author"], fields["has_body"]),
             )
 
     def close(self) -> None:
@@ -385,7 +398,8 @@ class ArchiveWriter:
             record = orjson.loads(line)
             rows.append((record["id"], record.get("version", 1), record.get("content_hash") or content_hash(record),
                          line_number, record.get("published_at"), record.get("parser_version"),
-                         record.get("written_at"), record.get("warc_file"), record.get("warc_offset"), record))
+                         record.get("written_at"), record.get("warc_file"), record.get("warc_offset"),
+                         _index_fields(record)))
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self._index_segment(path, site, year, month, rows)
