@@ -27,6 +27,8 @@ from scraper.items import article_id  # noqa: E402
 from scraper.mirror.content import Writer  # noqa: E402
 from scraper.parsing.dates import VN_TZ  # noqa: E402
 
+from _markdown import replace_section  # noqa: E402
+
 MARK_BEGIN = "<!-- archive-benchmark:begin -->"
 MARK_END = "<!-- archive-benchmark:end -->"
 SITES = ("baochinhphu.vn", "nhandan.vn", "qdnd.vn")
@@ -135,14 +137,7 @@ def main() -> int:
     section = "\n".join(lines)
     print(section)
     if args.write:
-        target = Path(args.write)
-        text = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n"
-        if MARK_BEGIN in text:
-            head, rest = text.split(MARK_BEGIN, 1)
-            text = head + section + rest.split(MARK_END, 1)[1]
-        else:
-            text = text.rstrip() + "\n\n" + section + "\n"
-        target.write_text(text, encoding="utf-8")
+        replace_section(args.write, MARK_BEGIN, MARK_END, section)
     return 0
 
 

@@ -25,6 +25,8 @@ sys.path.insert(0, str(REPO))
 
 from scraper.mirror import MirrorServer, MirrorSite  # noqa: E402
 
+from _markdown import replace_section  # noqa: E402
+
 MARK_BEGIN = "<!-- crawl-benchmark:begin -->"
 MARK_END = "<!-- crawl-benchmark:end -->"
 UNLEASHED = ["--fast", "--set", "CONCURRENT_REQUESTS=64", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=64",
@@ -102,14 +104,7 @@ def main() -> int:
     section = "\n".join(lines)
     print(section)
     if args.write:
-        target = Path(args.write)
-        text = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n"
-        if MARK_BEGIN in text:
-            head, rest = text.split(MARK_BEGIN, 1)
-            text = head + section + rest.split(MARK_END, 1)[1]
-        else:
-            text = text.rstrip() + "\n\n" + section + "\n"
-        target.write_text(text, encoding="utf-8")
+        replace_section(args.write, MARK_BEGIN, MARK_END, section)
     return 0
 
 

@@ -19,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.parsing import parse_article  # noqa: E402
 
+from _markdown import replace_section  # noqa: E402
+
 MARK_BEGIN = "<!-- extraction-benchmark:begin -->"
 MARK_END = "<!-- extraction-benchmark:end -->"
 
@@ -89,14 +91,7 @@ def main() -> int:
     section = "\n".join(lines)
     print(section)
     if args.write:
-        target = Path(args.write)
-        text = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n"
-        if MARK_BEGIN in text:
-            head, rest = text.split(MARK_BEGIN, 1)
-            text = head + section + rest.split(MARK_END, 1)[1]
-        else:
-            text = text.rstrip() + "\n\n" + section + "\n"
-        target.write_text(text, encoding="utf-8")
+        replace_section(args.write, MARK_BEGIN, MARK_END, section)
     return 0
 
 

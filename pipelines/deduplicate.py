@@ -8,18 +8,11 @@ from scrapy.exceptions import DropItem
 from scraper.archive import content_hash
 from scraper.items import CrawledPage
 
+from .base import CrawlerPipeline
 from .session import archive_writer
 
 
-class DeduplicatePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class DeduplicatePipeline(CrawlerPipeline):
     def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
         writer = archive_writer(self.crawler)
         record = item.record

@@ -5,18 +5,11 @@ from __future__ import annotations
 from scraper.archive import RawPage
 from scraper.items import CrawledPage
 
+from .base import CrawlerPipeline
 from .session import archive_writer
 
 
-class StorePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class StorePipeline(CrawlerPipeline):
     def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
         writer = archive_writer(self.crawler)
         record = item.record

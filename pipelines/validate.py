@@ -9,18 +9,11 @@ from scrapy.exceptions import DropItem
 
 from scraper.items import CrawledPage
 
+from .base import CrawlerPipeline
 from .session import archive_writer
 
 
-class ValidatePipeline:
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
+class ValidatePipeline(CrawlerPipeline):
     def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
         record = item.record
         reason = self._problem(record)

@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles (canonical_url);
 CREATE INDEX IF NOT EXISTS articles_site_published ON articles (site, published_at);
+-- Edited articles are few: readers find the versions to skip without scanning every article.
+CREATE INDEX IF NOT EXISTS articles_edited ON articles (id) WHERE latest_version > 1;
 CREATE TABLE IF NOT EXISTS versions (
     id TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -82,6 +84,7 @@ def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:
 def superseded_versions(connection: sqlite3.Connection) -> set[tuple[str, int]]:
     """(id, version) of every version that a later one replaced: small, edits are rare."""
     rows = connection.execute(
-        "SELECT v.id, v.version FROM versions v JOIN articles a ON a.id = v.id WHERE v.version < a.latest_version"
+        "SELECT a.id, v.version FROM articles a JOIN versions v ON v.id = a.id "
+        "WHERE a.latest_version > 1 AND v.version < a.latest_version"
     )
     return {(row[0], row[1]) for row in rows}

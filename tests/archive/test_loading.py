@@ -3,6 +3,7 @@ field with Vietnamese text intact; the README's loading examples run as written.
 import csv
 import json
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -170,11 +171,15 @@ def _readme_examples() -> list[tuple[str, str]]:
 
 
 def test_readme_has_each_loading_example():
-    assert {name for name, _ in _readme_examples()} >= {"api", "pandas", "duckdb", "polars"}
+    assert {name for name, _ in _readme_examples()} >= {"api", "pandas", "duckdb", "polars", "spark"}
 
 
 @pytest.mark.parametrize("name,code", _readme_examples(), ids=[n for n, _ in _readme_examples()])
 def test_readme_example_runs(archive, name, code):
+    if name == "spark":
+        pytest.importorskip("pyspark")
+        if not shutil.which("java"):
+            pytest.skip("Spark needs Java")
     root, expected = archive
     namespace: dict = {}
     exec(code.replace("data/archive", str(root)), namespace)
