@@ -272,7 +272,8 @@ class SiteSpider(scrapy.Spider):
         if record.get("published_at") and not self._in_range(datetime.fromisoformat(record["published_at"])):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_out_of_range")
             return  # a backfill bound is a promise about the archive, not only about requests
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in response.headers.items() for v in values]
+        # dict.items: the raw header lists, without Scrapy's per-access normalization.
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in dict.items(response.headers) for v in values]
         yield CrawledPage(record=record, body=response.body, status=response.status, headers=headers,
                           fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
 

@@ -1,0 +1,42 @@
+"""`vngov reparse` rebuilds records from the stored WARC snapshots, without network, and writes
+new versions only where the current parser's output differs."""
+import subprocess
+import sys
+from pathlib import Path
+
+from scraper.archive import Archive, ArchiveWriter, RawPage
+from scraper.parsing import parse_article
+
+REPO = Path(__file__).resolve().parents[2]
+PAGE = REPO / "tests" / "parsing" / "fixtures" / "article_family" / "page.html"
+URL = "https://nhandan.vn/quoc-hoi-thong-qua-luat-du-lieu-sua-doi-post900000.html"
+
+
+def _vngov(*args):
+    return subprocess.run([sys.executable, "-m", "scraper", *args], capture_output=True, text=True, cwd=REPO)
+
+
+def test_reparse_writes_new_versions_only_where_output_changed(tmp_path):
+    html = PAGE.read_bytes()
+    current = parse_article(html, URL).to_dict()
+    stale = dict(current, title="Tiêu đề do parser cũ đọc sai", parser_version="0.9.0")
+    other_url = URL.replace("post900000", "post900001")
+    fresh = parse_article(html, other_url).to_dict()
+    with ArchiveWriter(tmp_path, run_id="old") as writer:
+        writer.add(stale, RawPage(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+        writer.add(fresh, RawPage(url=other_url, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+    result = _vngov("reparse", "--archive", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "re-parsed 2 articles" in result.stdout and "1 new versions" in result.stdout
+    latest = {r["url"]: r for r in Archive(tmp_path).iter_articles()}
+    assert latest[URL]["title"] == current["title"] and latest[URL]["version"] == 2
+    assert latest[URL]["warc_file"] == next(Archive(tmp_path).iter_articles(all_versions=True))["warc_file"]
+    assert latest[other_url]["version"] == 1
+    again = _vngov("reparse", "--archive", str(tmp_path))
+    assert "0 new versions" in again.stdout
+
+
+def test_reparse_and_compact_refuse_a_missing_archive(tmp_path):
+    for command in ("reparse", "compact", "stats"):
+        result = _vngov(command, "--archive", str(tmp_path / "nothing"))
+        assert result.returncode == 2 and "archive not found" in result.stderr
