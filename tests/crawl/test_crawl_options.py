@@ -73,3 +73,15 @@ def test_crawl_usage_errors(args, message, tmp_path):
     result = subprocess.run([sys.executable, "-m", "scraper", "crawl", *args, "--archive", str(tmp_path)],
                             cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 2 and message in result.stderr
+
+
+def test_plain_scrapy_crawl_command(mirror, tmp_path):
+    site, server = mirror
+    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "nhandan.vn", "-a", "since=2026-11-08",
+                             "-s", f"VNGOV_MIRROR={server.url}", "-s", f"VNGOV_ARCHIVE={tmp_path / 'e'}",
+                             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stored = list(Archive(tmp_path / "e").iter_articles())
+    assert stored and all(r["published_at"][:10] >= "2026-11-08" for r in stored)
+    assert len(stored) == sum(1 for a in site.articles if a.published.date().isoformat() >= "2026-11-08")
