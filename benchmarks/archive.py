@@ -27,6 +27,7 @@ from scraper.items import article_id  # noqa: E402
 from scraper.mirror.content import Writer  # noqa: E402
 from scraper.parsing.dates import VN_TZ  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # importable from elsewhere too
 from _markdown import replace_section  # noqa: E402
 
 MARK_BEGIN = "<!-- archive-benchmark:begin -->"

@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from scraper.mirror import MirrorServer, MirrorSite  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # importable from elsewhere too
 from _markdown import replace_section  # noqa: E402
 
 MARK_BEGIN = "<!-- crawl-benchmark:begin -->"

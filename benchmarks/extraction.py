@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.parsing import parse_article  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # importable from elsewhere too
 from _markdown import replace_section  # noqa: E402
 
 MARK_BEGIN = "<!-- extraction-benchmark:begin -->"

@@ -3,11 +3,11 @@ selectors, then generic heuristics. Whatever cannot be read becomes None plus a 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
-from ..items import Article, article_id
+from ..items import Article, Image, article_id
 from ..sites import profile_for_url, site_name
 from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
@@ -96,8 +96,9 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     body = Body()
     if body_el is not None:
         known = tuple(x for x in (article.title, sapo, article.sapo) if x)
-        drops = selectors.drop + ((".sc-longform-header",) if title_el is not None else ())
-        body = clean_body(body_el, canonical, drops, known)
+        # Longform templates put the headline, lead and byline inside the body container.
+        header = [el for el in (title_el, sapo_el) if el is not None and _is_inside(el, body_el)]
+        body = clean_body(body_el, canonical, selectors.drop, known, header=header)
     article.body_text = "\n\n".join(body.paragraphs) or None
     article.body_html = body.html or None
     article.images = _lead_images(root, selectors, canonical) + body.images
@@ -216,9 +217,11 @@ def _hinted(elements: list) -> list:
     return [(e, class_and_id(e)) for e in elements if e.get("class") or e.get("id") or e.tag == "time"]
 
 
-def _lead_images(root, selectors: Selectors, base_url: str):
-    from ..items import Image
+def _is_inside(element, container) -> bool:
+    return any(ancestor is container for ancestor in element.iterancestors())
 
+
+def _lead_images(root, selectors: Selectors, base_url: str) -> list[Image]:
     images = []
     for figure in select(root, selectors.lead_image) if selectors.lead_image else []:
         img = figure.find(".//img")
@@ -297,8 +300,6 @@ def _dates(article, root, found: Structured, selectors: Selectors, region: Heade
 
 
 def _same_wall_clock(utc_value: datetime, local_value: datetime) -> bool:
-    from datetime import timezone
-
     utc_naive = utc_value.astimezone(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
     local_naive = local_value.replace(tzinfo=None, second=0, microsecond=0)
     return utc_naive == local_naive
@@ -344,9 +345,21 @@ def _author(root, selectors: Selectors, found: Structured, body: Body, region: H
     return min(names, key=len) if names else None
 
 
+def _top_level_items(container) -> list:
+    """The breadcrumb's own <li>s, not those of a dropdown menu nested inside one."""
+    items = []
+    for li in container.iter("li"):
+        node = li.getparent()
+        while node is not None and node is not container and node.tag != "li":
+            node = node.getparent()
+        if node is None or node is container:
+            items.append(li)
+    return items
+
+
 def _breadcrumb_texts(container) -> list[str]:
     texts = []
-    items = [li for li in container.iter("li") if not any(a.tag == "li" for a in li.iterancestors() if a is not container and _within(a, container))]
+    items = _top_level_items(container)
     links = [li.find(".//a") for li in items] if items else list(container.iter("a"))
     for link in links:
         if link is None:
@@ -355,10 +368,6 @@ def _breadcrumb_texts(container) -> list[str]:
         if text and text.lower() not in _HOME:
             texts.append(text)
     return texts
-
-
-def _within(element, container) -> bool:
-    return any(ancestor is container for ancestor in element.iterancestors())
 
 
 def _category(root, selectors: Selectors, found: Structured, title_el) -> str | None:

@@ -160,11 +160,15 @@ def _removable(element, body_text_len: int) -> bool:
     return len(raw_text(element)) < max(200, body_text_len * 0.4)
 
 
-def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[str, ...] = ()) -> Body:
+def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[str, ...] = (),
+               header: list | None = None) -> Body:
     """Paragraphs, images and clean HTML of the article body. `known` holds title and sapo,
-    which some CMSs repeat inside the body."""
+    which some CMSs repeat inside the body; `header` the headline and lead elements when a
+    template places them inside the body container."""
+    paths = [_path_from(body_el, element) for element in header or ()]
     body = deepcopy(body_el)
     body.tail = None
+    _drop_header(body, paths)
     for element in list(body.iter(*_REMOVE_TAGS)):
         if element is not body and element.getparent() is not None:
             drop_tree(element)
@@ -196,6 +200,32 @@ def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[
     result.html = _to_html(kept)
     result.inline_urls = {canonicalize_url(urljoin(base_url, a.get("href"))) for a in body.iter("a") if a.get("href")}
     return result
+
+
+def _path_from(root, element) -> list[int]:
+    """Child indexes leading from `root` down to `element`."""
+    path = []
+    while element is not root:
+        parent = element.getparent()
+        path.append(parent.index(element))
+        element = parent
+    return path[::-1]
+
+
+def _drop_header(body, paths: list[list[int]]) -> None:
+    """Remove the headline's block from the body copy: the body's child that holds it when
+    that child is small (a header), else just the elements themselves."""
+    total = len(raw_text(body))
+    targets = []
+    for path in paths:
+        node = body
+        for index in path:
+            node = node[index]
+        block = body[path[0]] if path else node
+        targets.append(block if len(raw_text(block)) < 0.4 * total else node)
+    for target in targets:
+        if target is not body and target.getparent() is not None:
+            drop_tree(target)
 
 
 def _walk(body, base_url: str) -> list[Block]:
