@@ -80,6 +80,7 @@ class _Page:
         self._excluded: dict = {}
         self._resolved: dict = {}
         self.boxes: dict = {}
+        self._urls_under: dict = {}
         self.headings: dict = {}
 
     def resolve(self, href: str | None) -> str | None:
@@ -100,6 +101,13 @@ class _Page:
         else:
             url = _article_url(urljoin(self.url, href), self.host, self.profile)
         return None if url is None or url in self.own_urls else url
+
+    def urls_under(self, element) -> set[str]:
+        """Article URLs linked from inside `element` (memoized: list items share parents)."""
+        urls = self._urls_under.get(element)
+        if urls is None:
+            urls = self._urls_under[element] = {self.resolve(a.get("href")) for a in element.iter("a")} - {None}
+        return urls
 
     def excluded(self, element) -> bool:
         chain = []
@@ -171,8 +179,7 @@ def _teaser(link, url: str, title: str, page: _Page) -> str | None:
     item = link
     while item.getparent() is not None and item.getparent() not in page.stops:
         parent = item.getparent()
-        urls = {page.resolve(a.get("href")) for a in parent.iter("a")} - {None}
-        if urls != {url}:
+        if page.urls_under(parent) != {url}:
             break
         item = parent
     for element in item.iter():
