@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from lxml import etree
@@ -17,14 +17,13 @@ from scraper.crawlstate import CrawlState
 from scraper.items import CrawledPage
 from scraper.parsing import parse_article
 from scraper.parsing.dates import VN_TZ, parse_vietnamese_datetime, to_iso
-from scraper.parsing.document import parse_tree, select
+from scraper.parsing.listing import ListingPage, parse_listing
 from scraper.parsing.sidebar import looks_like_article
 from scraper.parsing.urls import canonicalize_url
 from scraper.sites import PROFILES, SiteProfile, get_profile
 
 _XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
 _SKIPPED_SITEMAP = re.compile(r"categor|chuyen-muc|/tags?[-/.]|topic|video|image", re.IGNORECASE)
-_NEXT_TEXT = re.compile(r"^(trang sau|sau|tiếp|xem thêm|next|»|›|>)$", re.IGNORECASE)
 
 
 def _local_name(element) -> str:
@@ -131,48 +130,15 @@ class SiteSpider(scrapy.Spider):
 
     # -- listings --------------------------------------------------------------------------
 
-    def _listing_links(self, response) -> list[tuple[str, datetime | None]]:
-        root = parse_tree(response.body)
-        if root is None:
-            return []
-        found: dict[str, datetime | None] = {}
-        candidates = select(root, self.profile.listing_links) if self.profile and self.profile.listing_links else []
-        for link in candidates + list(root.iter("a")):
-            href = link.get("href")
-            if not href or href.startswith(("javascript:", "#", "mailto:")):
-                continue
-            absolute = urljoin(response.url, href)
-            if not self._is_article(absolute.split("#", 1)[0]):  # cheap test before canonicalizing
-                continue
-            url = canonicalize_url(absolute)
-            if url in found:
-                continue
-            found[url] = self._item_date(link)
-        return list(found.items())
-
-    @staticmethod
-    def _item_date(link) -> datetime | None:
-        """A date printed beside the link in its list item, if any (a hint, not the record)."""
-        node = link
-        for _ in range(3):
-            node = node.getparent()
-            if node is None:
-                return None
-            for element in node.iter("time", "span", "div", "p"):
-                text = element.get("datetime") or ""
-                if not text and re.search(r"time|date", element.get("class") or "", re.I):
-                    text = "".join(element.itertext())
-                if text:
-                    value = parse_vietnamese_datetime(text, fallback=False)
-                    if value:
-                        return value
-        return None
+    def _listing(self, response) -> ListingPage:
+        return parse_listing(response.body, response.url, profile=self.profile, is_article=self._is_article)
 
     def parse_listing(self, response, listing, page: int, zone, dry: int):
         self.crawler.stats.inc_value(f"vngov/{self.site}/listing_pages")
-        links = self._listing_links(response)
+        parsed = self._listing(response)
+        links = [(item.url, item.published) for item in parsed.items]
         if zone is None and "{zone}" in listing.next_page:
-            zone = response.css("#hdZoneId::attr(value)").get()
+            zone = parsed.zone
         new = 0
         too_old = bool(links) and self.since is not None
         for url, published in links:
@@ -183,7 +149,7 @@ class SiteSpider(scrapy.Spider):
                 new += 1
                 yield request
         dry = 0 if new else dry + 1
-        if not links or too_old or page >= listing.max_pages or not listing.next_page:
+        if not links or too_old or page >= listing.max_pages or not (listing.next_page or parsed.next_page):
             return
         if self.max_articles is not None and self.scheduled >= self.max_articles:
             return
@@ -194,22 +160,21 @@ class SiteSpider(scrapy.Spider):
         if "{zone}" in listing.next_page and not zone:
             self.logger.warning("no zone id on %s: cannot page further", response.url)
             return
-        next_url = listing.next_page.format(url=listing.url, n=page + 1, zone=zone, base=listing.url.rsplit(".", 1)[0])
+        if listing.next_page:  # the profile knows this site's scheme (timelines need it)
+            next_url = listing.next_page.format(url=listing.url, n=page + 1, zone=zone, base=listing.url.rsplit(".", 1)[0])
+        else:  # else the page's own "next" link
+            next_url = parsed.next_page
         yield scrapy.Request(next_url, callback=self.parse_listing,
                              cb_kwargs={"listing": listing, "page": page + 1, "zone": zone, "dry": dry})
 
     def parse_generic_listing(self, response):
-        for url, published in self._listing_links(response):
-            request = self._article_request(url, published=published)
+        parsed = self._listing(response)
+        for item in parsed.items:
+            request = self._article_request(item.url, published=item.published)
             if request is not None:
                 yield request
-        for link in response.css("a[rel=next], a"):
-            text = " ".join(link.css("::text").getall()).strip()
-            if link.attrib.get("rel") == "next" or _NEXT_TEXT.match(text):
-                href = link.attrib.get("href")
-                if href and not href.startswith("javascript:"):
-                    yield response.follow(href, callback=self.parse_generic_listing)
-                break
+        if parsed.next_page:
+            yield scrapy.Request(parsed.next_page, callback=self.parse_generic_listing)
 
     # -- feeds and sitemaps ----------------------------------------------------------------
 

@@ -5,7 +5,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from .document import select, text_of
+from .document import text_of
 from .text import normalize_text
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",

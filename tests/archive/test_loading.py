@@ -7,13 +7,11 @@ import shutil
 import subprocess
 import sys
 import unicodedata
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from scraper.archive import Archive, ArchiveWriter
-from scraper.parsing.dates import VN_TZ
 
 from .records import make_record
 
