@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import urllib.request
 from datetime import date
@@ -229,13 +230,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(format_stats(archive_stats(root)))
     newest = max(s.articles[-1].published for s in sites)
     first = min(s.articles[0].published for s in sites)
+    prog = _program_name()
     print(f"""
 Next, as an analyst would:
-  vngov export --archive {root} --from {first:%Y-%m-%d} --to {newest:%Y-%m-%d} --format csv -o demo.csv
-  vngov export --archive {root} --from {first:%Y-%m-%d} --query "chuyen doi so" --fields title,url,published_at
-  python -c "from scraper.archive import Archive; print(Archive('{root}').to_pandas().groupby('site').size())"
+  {prog} export --archive {root} --from {first:%Y-%m-%d} --to {newest:%Y-%m-%d} --format csv -o demo.csv
+  {prog} export --archive {root} --from {first:%Y-%m-%d} --query "chuyen doi so" --fields title,url,published_at
+  {Path(sys.executable).name} -c "from scraper.archive import Archive; print(Archive('{root}').to_pandas().groupby('site').size())"
 """)
     return 0 if all(reason == "finished" for reason in reasons.values()) else 1
+
+
+def _program_name() -> str:
+    """How the user can call us again: `vngov` when that is on PATH, else the path they used."""
+    invoked = Path(sys.argv[0])
+    if invoked.name == "__main__.py":
+        return f"{Path(sys.executable).name} -m scraper"
+    found = shutil.which("vngov")
+    if found and Path(found).resolve() == invoked.resolve():
+        return "vngov"
+    return os.path.relpath(invoked) if invoked.exists() else "vngov"
 
 
 def build_parser() -> argparse.ArgumentParser:
