@@ -235,16 +235,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 Next, as an analyst would:
   {prog} export --archive {root} --from {first:%Y-%m-%d} --to {newest:%Y-%m-%d} --format csv -o demo.csv
   {prog} export --archive {root} --from {first:%Y-%m-%d} --query "chuyen doi so" --fields title,url,published_at
-  {Path(sys.executable).name} -c "from scraper.archive import Archive; print(Archive('{root}').to_pandas().groupby('site').size())"
+  {_python_name()} -c "from scraper.archive import Archive; print(Archive('{root}').to_pandas().groupby('site').size())"
 """)
     return 0 if all(reason == "finished" for reason in reasons.values()) else 1
+
+
+def _python_name() -> str:
+    relative = os.path.relpath(sys.executable)
+    return relative if not relative.startswith("..") else sys.executable
 
 
 def _program_name() -> str:
     """How the user can call us again: `vngov` when that is on PATH, else the path they used."""
     invoked = Path(sys.argv[0])
     if invoked.name == "__main__.py":
-        return f"{Path(sys.executable).name} -m scraper"
+        return f"{_python_name()} -m scraper"
     found = shutil.which("vngov")
     if found and Path(found).resolve() == invoked.resolve():
         return "vngov"
