@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -117,11 +118,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown site {site!r}; the archive holds: {', '.join(sorted(known)) or 'nothing'}")
     if args.output != "-" and Path(args.output).exists() and not args.force:
         raise UsageError(f"output file exists: {args.output} (use --force to overwrite)")
-    if args.format == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'") from None
+    if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'")
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
     request = ExportRequest(date_from, date_to, args.site, args.format, args.output, fields, args.query,
                             args.all_versions)

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .archive.index import INDEX_NAME
 from .parsing.urls import canonicalize_url
-
-INDEX_NAME = "index.sqlite"
 
 
 @dataclass

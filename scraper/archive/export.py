@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib.util
 import io
 import json
 import sys
@@ -202,11 +203,8 @@ class _ParquetWriter:
     BATCH = 2000
 
     def __init__(self, out, fields):
-        try:
-            import pyarrow  # noqa: F401
-            import pyarrow.parquet  # noqa: F401
-        except ImportError as error:  # the CLI checks first; this is for library callers
-            raise RuntimeError("Parquet export needs pyarrow: pip install 'vngov[parquet]'") from error
+        if importlib.util.find_spec("pyarrow") is None:  # the CLI checks first; this is for library callers
+            raise RuntimeError("Parquet export needs pyarrow: pip install 'vngov[parquet]'")
         self.out = out
         self.fields = fields
         self.rows: list[dict] = []
