@@ -14,3 +14,11 @@ def replace_section(path: str | Path, begin: str, end: str, section: str) -> Non
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     target.write_text(text, encoding="utf-8")
+
+
+def publish(lines: list[str], begin: str, end: str, write_to: str | None) -> None:
+    """Print a benchmark's section (marked by `begin`/`end`) and, if asked, write it to a file."""
+    section = "\n".join([begin, *lines, end])
+    print(section)
+    if write_to:
+        replace_section(write_to, begin, end, section)

@@ -28,7 +28,7 @@ from scraper.mirror.content import Writer  # noqa: E402
 from scraper.parsing.dates import VN_TZ  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # importable from elsewhere too
-from _markdown import replace_section  # noqa: E402
+from _markdown import publish  # noqa: E402
 
 MARK_BEGIN = "<!-- archive-benchmark:begin -->"
 MARK_END = "<!-- archive-benchmark:end -->"
@@ -118,7 +118,7 @@ def main() -> int:
     all_time, all_rows = everything[0]
     assert month_rows == duck_rows, (month_rows, duck_rows)
     lines = [
-        MARK_BEGIN, "## Archive export",
+        "## Archive export",
         "",
         f"Command: `python benchmarks/archive.py --records {args.records} --rounds {args.rounds}`",
         f"({all_rows:,} records, 3 sites over 36 months, {size_mb:,.0f} MB of zstd segments"
@@ -133,12 +133,8 @@ def main() -> int:
         "",
         f"One month takes **{100 * best_month / all_time:.1f}%** of exporting everything and "
         f"**{best_month / best_duck:.2f}x** DuckDB's time for the same month.",
-        MARK_END,
     ]
-    section = "\n".join(lines)
-    print(section)
-    if args.write:
-        replace_section(args.write, MARK_BEGIN, MARK_END, section)
+    publish(lines, MARK_BEGIN, MARK_END, args.write)
     return 0
 
 

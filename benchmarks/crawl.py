@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO))
 from scraper.mirror import MirrorServer, MirrorSite  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # importable from elsewhere too
-from _markdown import replace_section  # noqa: E402
+from _markdown import publish  # noqa: E402
 
 MARK_BEGIN = "<!-- crawl-benchmark:begin -->"
 MARK_END = "<!-- crawl-benchmark:end -->"
@@ -82,7 +82,7 @@ def main() -> int:
             full = best_of(args.rounds if size == args.articles else 1, lambda i: run(Path(tmp) / f"full{i}", server.url))
             assert full["stored"] == size, f"stored {full['stored']} of {size}"
             rows.append((size, sample, fetch, full))
-    lines = [MARK_BEGIN, "## Crawl throughput", "",
+    lines = ["## Crawl throughput", "",
              f"Command: `python benchmarks/crawl.py --articles {args.articles} --large {args.large} --page-kb {args.page_kb}"
              f" --rounds {args.rounds}` (best of the rounds at the first size; one round at the second)",
              f"(one generated nhandan.vn mirror per size served from the benchmark process, pages ~{rows[0][1]} KB; "
@@ -100,11 +100,7 @@ def main() -> int:
     if len(rows) > 1:
         growth = 100 * (rows[1][3]["rss_mb"] / rows[0][3]["rss_mb"] - 1)
         lines.append(f"Peak RSS grows **{growth:+.0f}%** from {rows[0][0]} to {rows[1][0]} articles.")
-    lines.append(MARK_END)
-    section = "\n".join(lines)
-    print(section)
-    if args.write:
-        replace_section(args.write, MARK_BEGIN, MARK_END, section)
+    publish(lines, MARK_BEGIN, MARK_END, args.write)
     return 0
 
 

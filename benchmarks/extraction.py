@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scraper.parsing import parse_article  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # importable from elsewhere too
-from _markdown import replace_section  # noqa: E402
+from _markdown import publish  # noqa: E402
 
 MARK_BEGIN = "<!-- extraction-benchmark:begin -->"
 MARK_END = "<!-- extraction-benchmark:end -->"
@@ -72,7 +72,6 @@ def main() -> int:
     medians = {name: statistics.median(values) for name, values in samples.items()}
     best = {name: min(values) for name, values in samples.items()}
     lines = [
-        MARK_BEGIN,
         "## Extraction speed",
         "",
         f"Command: `python benchmarks/extraction.py --corpus ../shared/corpus --rounds {args.rounds}`",
@@ -88,11 +87,7 @@ def main() -> int:
         (ours, theirs), (ours_median, theirs_median) = best.values(), medians.values()
         lines += ["", f"vngov is **{theirs / ours:.1f}x** faster than trafilatura on the same pages in the same run "
                   f"(best rounds; {theirs_median / ours_median:.1f}x on medians)."]
-    lines.append(MARK_END)
-    section = "\n".join(lines)
-    print(section)
-    if args.write:
-        replace_section(args.write, MARK_BEGIN, MARK_END, section)
+    publish(lines, MARK_BEGIN, MARK_END, args.write)
     return 0
 
 
