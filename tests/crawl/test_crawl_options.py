@@ -58,7 +58,7 @@ def test_demo_builds_an_archive_offline(tmp_path):
     result = subprocess.run([sys.executable, "-m", "scraper", "demo", "--archive", str(tmp_path / "demo"),
                              "--articles", "15"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "45 articles" in result.stdout and "vngov export --archive" in result.stdout
+    assert "45 articles" in result.stdout and "-m scraper export --archive" in result.stdout
     assert len(list(Archive(tmp_path / "demo").iter_articles())) == 45
 
 
