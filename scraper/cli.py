@@ -254,9 +254,16 @@ def _program_name() -> str:
     return os.path.relpath(invoked) if invoked.exists() else "vngov"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr and exit status 2 (no usage dump)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vngov", description=__doc__)
-    common = argparse.ArgumentParser(add_help=False)
+    parser = _Parser(prog="vngov", description=__doc__)
+    common = _Parser(add_help=False)
     common.add_argument("--archive", metavar="DIR", help="archive folder (default data/archive or $VNGOV_ARCHIVE)")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -37,3 +37,10 @@ def test_sites_lists_profiles_with_verified_flag():
 def test_eval_on_missing_corpus_is_a_usage_error(tmp_path):
     result = vngov("eval", str(tmp_path))
     assert result.returncode == 2 and "no gold.jsonl" in result.stderr
+
+
+def test_argument_mistakes_are_one_line_and_status_2():
+    for args in (["export", "--bogus"], ["crawl", "--max-articles", "x"], ["nosuchcommand"]):
+        result = vngov(*args)
+        assert result.returncode == 2
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
