@@ -9,9 +9,6 @@ from dataclasses import dataclass, field
 
 SCHEMA_VERSION = 1
 
-# Where published_at came from, most trustworthy first.
-DATE_SOURCES = ("json-ld", "meta", "visible", "url", "feed")
-
 
 @dataclass
 class Image:
@@ -69,10 +66,6 @@ class Article:
         known["images"] = [Image(**i) for i in known.get("images") or []]
         known["sidebar"] = [SidebarItem(**s) for s in known.get("sidebar") or []]
         return cls(**known)
-
-    @property
-    def paragraphs(self) -> list[str]:
-        return self.body_text.split("\n\n") if self.body_text else []
 
 
 def article_id(canonical_url: str) -> str:

@@ -62,8 +62,3 @@ def read_lines(path: Path) -> Iterator[bytes]:
             if line.endswith(b"\n"):
                 yield line
             # a line without its newline can only be the torn end of an uncommitted file: skipped
-
-
-def read_records(path: Path) -> Iterator[dict]:
-    for line in read_lines(path):
-        yield orjson.loads(line)

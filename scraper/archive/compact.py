@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from .codec import CODECS, SegmentWriter, read_lines
-from .layout import fsync_dir, is_segment
+from .layout import fsync_dir
 
 logger = logging.getLogger(__name__)
 
@@ -87,5 +87,3 @@ def replay_journal(root: Path, db) -> None:
         logger.warning("finishing interrupted compaction of %s", data["new"])
         _finish(root, db, data)
 
-
-__all__ = ["compact", "is_segment", "replay_journal"]

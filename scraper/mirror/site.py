@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from ..parsing.dates import VN_TZ
@@ -292,6 +292,3 @@ class MirrorSite:
                 urls.append(f"<url><loc>{self.url(article.path)}</loc><lastmod>{lastmod}</lastmod></url>")
         return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(urls)}</urlset>'
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)

@@ -130,20 +130,6 @@ def _caption(container, img) -> str | None:
     return None
 
 
-def _image_container(img, body_root):
-    node = img.getparent()
-    for _ in range(5):
-        if node is None or node is body_root:
-            break
-        if node.tag == "figure" or (node.tag == "table" and len(text_of(node)) < 400):
-            return node
-        if re.search(r"(?:^|[\s_-])(image|photo|picture|figure|img|media)\w*", node.get("class") or "", re.I) \
-                and len(text_of(node)) < 400 and node.tag in ("div", "span", "p"):
-            return node
-        node = node.getparent()
-    return img
-
-
 def _emphasised(element) -> bool:
     style = (element.get("style") or "").replace(" ", "").lower()
     if "text-align:right" in style or (element.get("align") or "").lower() == "right":

@@ -63,7 +63,7 @@ def _site_article_url(scheme: str, origin: str, site_host: str, profile: SitePro
 class _Page:
     """What the grouping needs to know about one page, computed once."""
 
-    def __init__(self, root, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str], own_urls: set[str]):
+    def __init__(self, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str], own_urls: set[str]):
         self.url = url
         self.profile = profile
         self.host = registered_host(url)
@@ -198,7 +198,7 @@ def _title_for(link) -> str:
 
 def extract_sidebar(root, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
                     own_urls: set[str]) -> list[SidebarItem]:
-    page = _Page(root, url, profile, main_nodes, inline_urls, own_urls)
+    page = _Page(url, profile, main_nodes, inline_urls, own_urls)
     body = main_nodes[0] if main_nodes else None
     groups: list[tuple[str | None, object, list]] = []  # (name, box, [(url, link)])
     seen_links = set()

@@ -6,7 +6,7 @@ structured metadata and then to the generic extractor, so a profile only says wh
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 
@@ -24,15 +24,6 @@ class Selectors:
     tags: str = ""
     lead_image: str = ""  # a figure outside the body that belongs to the article
     drop: tuple[str, ...] = ()  # removed from the body before text is taken
-
-    def merged(self, other: "Selectors") -> "Selectors":
-        """`other`'s non-empty values over ours; drop lists are concatenated."""
-        values = {
-            name: getattr(other, name) or getattr(self, name)
-            for name in self.__dataclass_fields__
-            if name != "drop"
-        }
-        return Selectors(**values, drop=self.drop + other.drop)
 
 
 @dataclass(frozen=True)
@@ -82,6 +73,3 @@ class SiteProfile:
 
     def is_article_url(self, url: str) -> bool:
         return any(p.search(url) for p in self._compiled_patterns)
-
-    def with_selectors(self, **changes) -> "SiteProfile":
-        return replace(self, selectors=replace(self.selectors, **changes))
