@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from lxml import etree
-
 from ..items import Article, Image, article_id
 from ..sites import profile_for_url, site_name
 from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
 from .body import AUTHOR_CLASS, Body, clean_body, find_body_generic, image_url
 from .dates import has_time_of_day, parse_vietnamese_datetime, to_iso
-from .document import class_and_id, decode_page, parse_tree, select, select_one, text_of
+from .document import class_and_id, decode_page, has_text, parse_tree, text_of
+from .pageindex import PageIndex
 from .sidebar import extract_sidebar
 from .structured import Structured, read_structured
 from .text import normalize_text, strip_source_prefix
@@ -22,13 +21,6 @@ from .urls import canonicalize_url
 _DATE_CLASS = re.compile(r"date|time|publish|posted|ngay|thoi-?gian", re.IGNORECASE)
 _SAPO_CLASS = re.compile(r"(?:^|[\s_-])(sapo\w*|lead|summary|desc|description|intro|abstract|chapeau|excerpt)(?:$|[\s_-])", re.I)
 _BREADCRUMB = re.compile(r"bread-?crumb", re.IGNORECASE)
-_BREADCRUMB_XPATH = etree.XPath(
-    "//*[contains(@class, 'rumb') or contains(@id, 'rumb')]"  # breadcrumb, bread-crumb, BreadCrumb
-)
-_TAG_CANDIDATES = etree.XPath(
-    "following::*[contains(@class, 'tag') or contains(@class, 'Tag') or contains(@class, 'keyword')"
-    " or contains(@class, 'tu-khoa') or contains(@id, 'tag')][position() <= 20]"
-)
 _TAG_BOX = re.compile(r"(?:^|[\s_-])(tags?|keywords?|tu-khoa)(?:$|[\s_-])", re.IGNORECASE)
 _URL_DATE = re.compile(r"/(20\d{2})/(\d{1,2})/(\d{1,2})/")
 _AUTHOR_PREFIX = re.compile(r"^(tác giả|bài và ảnh|bài, ảnh|bài|ảnh|phóng viên|nhóm phóng viên|pv|by)\s*[:\-–]\s*", re.I)
@@ -75,21 +67,22 @@ def parse_article(
 
 def _fill(article: Article, root, url: str, profile: SiteProfile | None, reference: datetime | None) -> None:
     found = read_structured(root)
+    page = PageIndex(root)
     selectors = profile.selectors if profile else Selectors()
     canonical = _canonical(found, url)
     article.canonical_url = canonical
     article.id = article_id(canonical)
     article.language = found.language or None
 
-    title_el = _title_element(root, selectors, found)
-    body_el = select_one(root, selectors.body) if selectors.body else None
-    if body_el is None or len(text_of(body_el)) < 50:
+    title_el = _title_element(page, selectors, found)
+    body_el = page.select_one(selectors.body) if selectors.body else None
+    if body_el is None or not has_text(body_el, 50):
         body_el = find_body_generic(root)
         if profile and selectors.body:
             article.warnings.append("profile body selector matched nothing; generic extractor used")
     article.title = _title(title_el, found)
-    region = HeaderRegion.around(title_el, body_el)
-    sapo_el = _sapo_element(root, selectors, region)
+    region = HeaderRegion.around(page, title_el, body_el)
+    sapo_el = _sapo_element(page, selectors, region)
     sapo = text_of(sapo_el) or found.description
     article.sapo = strip_source_prefix(sapo) if sapo else None
 
@@ -97,19 +90,19 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     if body_el is not None:
         known = tuple(x for x in (article.title, sapo, article.sapo) if x)
         # Longform templates put the headline, lead and byline inside the body container.
-        header = [el for el in (title_el, sapo_el) if el is not None and _is_inside(el, body_el)]
+        header = [el for el in (title_el, sapo_el) if el is not None and el is not body_el and page.inside(el, body_el)]
         body = clean_body(body_el, canonical, selectors.drop, known, header=header)
     article.body_text = "\n\n".join(body.paragraphs) or None
     article.body_html = body.html or None
-    article.images = _lead_images(root, selectors, canonical) + body.images
+    article.images = _lead_images(page, selectors, canonical) + body.images
 
-    _dates(article, root, found, selectors, region, url, reference)
-    article.author = _author(root, selectors, found, body, region)
-    article.category = _category(root, selectors, found, title_el)
-    article.tags = _tags(root, selectors, found, body_el)
+    _dates(article, page, found, selectors, region, url, reference)
+    article.author = _author(page, selectors, found, body, region)
+    article.category = _category(page, selectors, found, title_el)
+    article.tags = _tags(page, selectors, found, body_el)
     own = {canonical, canonicalize_url(url)}
     article.sidebar = [
-        item for item in extract_sidebar(root, canonical, profile, [body_el, title_el], body.inline_urls, own)
+        item for item in extract_sidebar(page, canonical, profile, [body_el, title_el], body.inline_urls, own)
         if item.title != article.category  # the section label linked above the headline
     ]
     if not article.language and _VIETNAMESE.search((article.title or "") + (article.body_text or "")[:500]):
@@ -126,8 +119,9 @@ def _canonical(found: Structured, url: str) -> str:
     return canonicalize_url(url)
 
 
-def _title_element(root, selectors: Selectors, found: Structured):
-    element = select_one(root, selectors.title) if selectors.title else None
+def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
+    root = page.root
+    element = page.select_one(selectors.title) if selectors.title else None
     if element is not None and text_of(element):
         return element
     meta_title = _fold(found.title or found.page_title)
@@ -167,8 +161,8 @@ def _strip_site_suffix(title: str, site_name: str) -> str:
     return title
 
 
-def _sapo_element(root, selectors: Selectors, region: "HeaderRegion"):
-    element = select_one(root, selectors.sapo) if selectors.sapo else None
+def _sapo_element(page: PageIndex, selectors: Selectors, region: "HeaderRegion"):
+    element = page.select_one(selectors.sapo) if selectors.sapo else None
     if element is not None and text_of(element):
         return element
     for element, hints in region.after:
@@ -180,7 +174,8 @@ def _sapo_element(root, selectors: Selectors, region: "HeaderRegion"):
 class HeaderRegion:
     """The elements around the headline, up to the body: where dates, bylines and the lead sit.
 
-    Found with XPath axes so that a page of thousands of elements is never walked in Python."""
+    Read from the page index: positions in document order, as XPath's preceding:: and
+    following:: axes would give them."""
 
     BEFORE = 60
     AFTER = 400
@@ -191,12 +186,12 @@ class HeaderRegion:
         self.after = after  # elements following the headline, up to the body
 
     @classmethod
-    def around(cls, title_el, body_el) -> "HeaderRegion":
+    def around(cls, page: PageIndex, title_el, body_el) -> "HeaderRegion":
         if title_el is None:
-            before = _PRECEDING(body_el, n=cls.AFTER) if body_el is not None else []
+            before = page.preceding(body_el, cls.AFTER) if body_el is not None else []
             return cls([], _hinted(before[::-1]))  # no headline: nearest the body first
-        before = _PRECEDING(title_el, n=cls.BEFORE)
-        after = _FOLLOWING(title_el, n=cls.AFTER)
+        before = page.preceding(title_el, cls.BEFORE)
+        after = page.following(title_el, cls.AFTER)
         for index, element in enumerate(after):
             if element is body_el:
                 after = after[:index]
@@ -208,22 +203,14 @@ class HeaderRegion:
         return self.after + self.before[::-1]
 
 
-_PRECEDING = etree.XPath("preceding::*[position() <= $n]")
-_FOLLOWING = etree.XPath("following::*[position() <= $n]")
-
-
 def _hinted(elements: list) -> list:
     """(element, "class id") for the elements that carry either, or are <time>."""
     return [(e, class_and_id(e)) for e in elements if e.get("class") or e.get("id") or e.tag == "time"]
 
 
-def _is_inside(element, container) -> bool:
-    return any(ancestor is container for ancestor in element.iterancestors())
-
-
-def _lead_images(root, selectors: Selectors, base_url: str) -> list[Image]:
+def _lead_images(page: PageIndex, selectors: Selectors, base_url: str) -> list[Image]:
     images = []
-    for figure in select(root, selectors.lead_image) if selectors.lead_image else []:
+    for figure in page.select(selectors.lead_image) if selectors.lead_image else []:
         img = figure.find(".//img")
         url = image_url(img, base_url) if img is not None else None
         if url:
@@ -236,9 +223,9 @@ def _parse_any(raw: str, source: str, reference: datetime | None):
     return parse_vietnamese_datetime(raw, reference=reference, source="visible" if source == "visible" else "meta")
 
 
-def _visible_date_element(root, selectors_css: str, region: HeaderRegion):
+def _visible_date_element(page: PageIndex, selectors_css: str, region: HeaderRegion):
     if selectors_css:
-        for element in select(root, selectors_css):
+        for element in page.select(selectors_css):
             if parse_vietnamese_datetime(_date_text(element), source="visible", fallback=False):
                 return element
         return None
@@ -254,12 +241,12 @@ def _date_text(element) -> str:
     return text_of(element) or element.get("datetime") or element.get("content") or ""
 
 
-def _dates(article, root, found: Structured, selectors: Selectors, region: HeaderRegion, url, reference):
+def _dates(article, page: PageIndex, found: Structured, selectors: Selectors, region: HeaderRegion, url, reference):
     candidates: list[tuple[str, str]] = list(found.published)
-    for element in root.iter("time"):
+    for element in page.root.iter("time"):
         if element.get("datetime"):
             candidates.append(("meta", element.get("datetime")))
-    visible_el = _visible_date_element(root, selectors.published, region)
+    visible_el = _visible_date_element(page, selectors.published, region)
     visible_text = _date_text(visible_el) if visible_el is not None else ""
     visible = parse_vietnamese_datetime(visible_text, reference=reference) if visible_text else None
     chosen, source = None, None
@@ -292,7 +279,7 @@ def _dates(article, root, found: Structured, selectors: Selectors, region: Heade
         if updated:
             break
     if updated is None and selectors.updated:
-        updated_el = select_one(root, selectors.updated)
+        updated_el = page.select_one(selectors.updated)
         updated = parse_vietnamese_datetime(_date_text(updated_el), reference=reference) if updated_el is not None else None
     if updated is not None and chosen is not None and updated.replace(second=0) <= chosen.replace(second=0):
         updated = None  # the CMS copies the publish time into the modified time
@@ -326,13 +313,13 @@ def _author_text(element) -> str:
     return text
 
 
-def _author(root, selectors: Selectors, found: Structured, body: Body, region: HeaderRegion) -> str | None:
+def _author(page: PageIndex, selectors: Selectors, found: Structured, body: Body, region: HeaderRegion) -> str | None:
     # Declared authorship first (cheap, and what the publisher stands behind), then markup.
     for name in found.authors:
         if (name := _clean_author(name, found)):
             return name
     if selectors.author:
-        for element in select(root, selectors.author):
+        for element in page.select(selectors.author):
             if (name := _clean_author(_author_text(element), found)):
                 return name
     if body.byline and (name := _clean_author(body.byline, found)):
@@ -370,16 +357,16 @@ def _breadcrumb_texts(container) -> list[str]:
     return texts
 
 
-def _category(root, selectors: Selectors, found: Structured, title_el) -> str | None:
+def _category(page: PageIndex, selectors: Selectors, found: Structured, title_el) -> str | None:
     if selectors.category:
-        texts = [text_of(a) for a in select(root, selectors.category)]
+        texts = [text_of(a) for a in page.select(selectors.category)]
         texts = [t for t in texts if t and t.lower() not in _HOME]
         if texts:
             return texts[-1]
     crumbs = [c for c in found.breadcrumb if c.lower() not in _HOME]
     if crumbs:
         return crumbs[-1]
-    for element in _BREADCRUMB_XPATH(root):
+    for element in page.with_hint("rumb"):  # breadcrumb, bread-crumb, BreadCrumb
         if _BREADCRUMB.search(class_and_id(element)):
             texts = _breadcrumb_texts(element)
             if texts:
@@ -392,13 +379,20 @@ def _category(root, selectors: Selectors, found: Structured, title_el) -> str | 
     return None
 
 
-def _tags(root, selectors: Selectors, found: Structured, body_el) -> list[str]:
+def _tag_boxes_after(page: PageIndex, body_el) -> list:
+    """The first 20 elements after the body whose class or id speaks of tags or keywords."""
+    after = page.end(body_el)
+    hinted = page.with_hint("tag", "Tag", "keyword", "tu-khoa")
+    return [element for element in hinted if page.position[element] > after][:20]
+
+
+def _tags(page: PageIndex, selectors: Selectors, found: Structured, body_el) -> list[str]:
     values: list[str] = []
     values = list(found.tags)  # article:tag / keywords, when declared
     if not values and selectors.tags:
-        values = [text_of(a) for a in select(root, selectors.tags)]
+        values = [text_of(a) for a in page.select(selectors.tags)]
     if not values and body_el is not None:
-        for element in _TAG_CANDIDATES(body_el):
+        for element in _tag_boxes_after(page, body_el):
             if _TAG_BOX.search(class_and_id(element)):
                 values = [text_of(a) for a in element.iter("a")]
                 if values:

@@ -42,12 +42,9 @@ _REMOVE_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "inpu
 _LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-srcset", "src")
 
 
-_CONTAINER_CHILD = "|".join(sorted(BLOCK_TAGS - {"br", "hr"}))
-_TEXT_HOLDERS = etree.XPath(
-    "//p | //h2 | //h3 | //pre | //blockquote"
-    f" | //div[text()[normalize-space()]][not({_CONTAINER_CHILD})]"
-    f" | //td[text()[normalize-space()]][not({_CONTAINER_CHILD})]"
-)
+# Block children that make an element a container rather than a run of text.
+_CONTAINER_TAGS = BLOCK_TAGS - {"hr"}
+_STRING_LENGTH = etree.XPath("string-length()")  # counted inside libxml2: no Python string built
 
 
 _MARKED_BLOCKS = etree.XPath("descendant::*[@class or @id]")
@@ -70,11 +67,25 @@ class Body:
     byline: str | None = None
 
 
+def _text_holders(root):
+    """Leaf-ish elements that carry prose: paragraphs and headings, and the <div>s and <td>s
+    that hold text directly and no block children (CMSs that never use <p>)."""
+    for element in root.iter("p", "h2", "h3", "pre", "blockquote", "div", "td"):
+        if element.tag in ("div", "td"):
+            text = element.text
+            if not (text and not text.isspace()) and not any(
+                    child.tail and not child.tail.isspace() for child in element):
+                continue
+            if any(child.tag in _CONTAINER_TAGS for child in element):
+                continue
+        yield element
+
+
 def find_body_generic(root):
     """The element holding the most prose, scored readability-style (text length, commas,
     low link density, class hints); None when the page has no run of paragraphs."""
     scores: dict = defaultdict(float)
-    for node in _TEXT_HOLDERS(root):  # leaf-ish text holders; containers collect their score
+    for node in _text_holders(root):  # containers collect the score of the text they hold
         text = raw_text(node)  # raw text is enough for scoring, and much cheaper
         length = len(text.strip())
         if length < 25:
@@ -88,6 +99,7 @@ def find_body_generic(root):
         if grandparent is not None:
             scores[grandparent] += score / 2
     best, best_score = None, 0.0
+    link_lengths: dict = {}  # candidates nest: measure each link once
     # Link density is costly on big containers: weigh only the strongest few.
     strongest = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
     for candidate, score in strongest:
@@ -98,8 +110,13 @@ def find_body_generic(root):
             score *= 1.25
         if _NEGATIVE.search(hints):
             score *= 0.5
-        total = len(raw_text(candidate)) or 1
-        linked = sum(len(raw_text(a)) for a in candidate.iter("a"))
+        total = _STRING_LENGTH(candidate) or 1
+        linked = 0
+        for link in candidate.iter("a"):
+            length = link_lengths.get(link)
+            if length is None:
+                length = link_lengths[link] = _STRING_LENGTH(link)
+            linked += length
         score *= max(0.0, 1 - linked / total)
         if score > best_score:
             best, best_score = candidate, score

@@ -102,6 +102,17 @@ def raw_text(element) -> str:
     return _STRING(element)
 
 
+def has_text(element, minimum: int) -> bool:
+    """Whether an element's text, spaces collapsed, is at least `minimum` characters long,
+    reading only as much of it as needed (a body container can hold 60,000 characters)."""
+    count = 0
+    for piece in element.itertext():
+        count += len(" ".join(piece.split()))
+        if count >= minimum:
+            return True
+    return False
+
+
 def drop_tree(element) -> None:
     """Remove an element and its children, keeping the text that follows it."""
     parent = element.getparent()

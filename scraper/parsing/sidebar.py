@@ -8,7 +8,8 @@ from urllib.parse import urljoin, urlsplit
 
 from ..items import SidebarItem
 from ..sites.base import SiteProfile
-from .document import class_and_id, select, select_one, text_of
+from .document import class_and_id, text_of
+from .pageindex import PageIndex
 from .text import normalize_text
 from .urls import canonicalize_url, registered_host
 
@@ -196,8 +197,9 @@ def _title_for(link) -> str:
     return text_of(link) or normalize_text(link.get("title") or "")
 
 
-def extract_sidebar(root, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
+def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
                     own_urls: set[str]) -> list[SidebarItem]:
+    root = index.root
     page = _Page(url, profile, main_nodes, inline_urls, own_urls)
     body = main_nodes[0] if main_nodes else None
     groups: list[tuple[str | None, object, list]] = []  # (name, box, [(url, link)])
@@ -211,10 +213,10 @@ def extract_sidebar(root, url: str, profile: SiteProfile | None, main_nodes, inl
         groups.append((name, box, [(link_url, link)]))
 
     for spec in profile.sidebar if profile else ():
-        for box in select(root, spec.box):
-            heading = select_one(box, spec.name) if spec.name else None
+        for box in index.select(spec.box):
+            heading = index.select_one(spec.name, box) if spec.name else None
             name = text_of(heading) or spec.fixed_name or None
-            for link in select(box, spec.link):
+            for link in index.select(spec.link, box):
                 link_url = page.resolve(link.get("href"))
                 if link_url:
                     add(name, box, link, link_url)
@@ -225,7 +227,7 @@ def extract_sidebar(root, url: str, profile: SiteProfile | None, main_nodes, inl
         link_url = page.resolve(link.get("href"))  # cached per site: menus cost a lookup
         if not link_url or page.excluded(link):
             continue
-        if body is not None and link_url in inline_urls and _inside(link, body):
+        if body is not None and link_url in inline_urls and index.inside(link, body):
             continue
         box, name = _find_box(link, page)
         add(name, box, link, link_url)
@@ -256,6 +258,3 @@ def extract_sidebar(root, url: str, profile: SiteProfile | None, main_nodes, inl
         previous = (name, box)
     return items
 
-
-def _inside(element, container) -> bool:
-    return any(ancestor is container for ancestor in element.iterancestors())

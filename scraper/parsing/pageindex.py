@@ -1,0 +1,244 @@
+"""One walk of a parsed page that answers the whole-page queries extraction asks many times.
+
+libxml2 evaluates an XPath predicate at roughly 100 ns an element, so every profile selector
+and every "element whose class contains ..." search used to cost a scan of the whole page.
+PageIndex walks the tree once (elements in document order, their classes and ids) and answers
+the simple CSS selectors that site profiles use (tags, classes, ids, [attr] and [attr=value],
+descendant and child combinators, comma groups) from it. Anything else falls back to XPath, so
+a selector means the same thing whichever path answers it."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cssselect import SelectorError, parse as parse_css
+from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
+from lxml import etree
+
+from .document import select as xpath_select
+
+
+@dataclass(frozen=True)
+class _Compound:
+    """One compound selector such as div.a.b#c[type=x]."""
+
+    tag: str | None
+    classes: tuple[str, ...]
+    ids: tuple[str, ...]
+    attrs: tuple[tuple[str, str | None], ...]  # (name, required value or None for "exists")
+
+    def matches(self, element) -> bool:
+        if self.tag is not None and element.tag != self.tag:
+            return False
+        if self.classes:
+            have = (element.get("class") or "").split()
+            if any(name not in have for name in self.classes):
+                return False
+        if self.ids and any(element.get("id") != value for value in self.ids):
+            return False
+        for name, value in self.attrs:
+            actual = element.get(name)
+            if actual is None or (value is not None and actual != value):
+                return False
+        return True
+
+
+# A selector, right to left: the subject compound, then (combinator, compound) pairs leftwards.
+_Chain = tuple[_Compound, tuple[tuple[str, _Compound], ...]]
+
+
+def _compound(tree) -> _Compound | None:
+    tag, classes, ids, attrs = None, [], [], []
+    node = tree
+    while not isinstance(node, Element):
+        if isinstance(node, Class):
+            classes.append(node.class_name)
+        elif isinstance(node, Hash):
+            ids.append(node.id)
+        elif isinstance(node, Attrib) and node.namespace is None and node.operator in ("exists", "="):
+            value = getattr(node.value, "value", node.value)
+            attrs.append((node.attrib.lower(), None if node.operator == "exists" else value))
+        else:
+            return None  # pseudo-classes, :not(), ~=, ^= ...: XPath answers those
+        node = node.selector
+    if node.namespace is not None:
+        return None
+    if node.element not in (None, "*"):
+        tag = node.element.lower()
+    return _Compound(tag, tuple(classes), tuple(ids), tuple(attrs))
+
+
+@lru_cache(maxsize=512)
+def _compile(css: str) -> tuple[_Chain, ...] | None:
+    try:
+        selectors = parse_css(css)
+    except SelectorError:
+        return None
+    chains = []
+    for selector in selectors:
+        if selector.pseudo_element is not None:
+            return None
+        steps = []
+        node = selector.parsed_tree
+        while isinstance(node, CombinedSelector):
+            if node.combinator not in (" ", ">"):
+                return None
+            right = _compound(node.subselector)
+            if right is None:
+                return None
+            steps.append((node.combinator, right))
+            node = node.selector
+        left = _compound(node)
+        if left is None:
+            return None
+        steps.append((None, left))
+        # steps: subject first, each with the combinator that links it to the next one leftwards.
+        subject = steps[0][1]
+        rest = tuple((steps[i][0], steps[i + 1][1]) for i in range(len(steps) - 1))
+        chains.append((subject, rest))
+    return tuple(chains)
+
+
+class PageIndex:
+    """Elements of one page in document order, by class token and by id."""
+
+    def __init__(self, root):
+        self.root = root
+        self.elements: list = list(root.iter(etree.Element))
+        self.position: dict = {element: n for n, element in enumerate(self.elements)}
+        self.classes: dict[str, list] = defaultdict(list)
+        self.ids: dict[str, list] = defaultdict(list)
+        classes, ids = self.classes, self.ids
+        for element in self.elements:
+            value = element.get("class")
+            if value:
+                for name in value.split():
+                    classes[name].append(element)
+            value = element.get("id")
+            if value:
+                ids[value].append(element)
+        self._ends: dict = {}
+
+    # -- positions ---------------------------------------------------------------------------
+
+    def end(self, element) -> int:
+        """Position of the last element inside `element` (its own position when it has none)."""
+        known = self._ends.get(element)
+        if known is not None:
+            return known
+        node = element
+        result = len(self.elements) - 1
+        while node is not None:
+            following = node.getnext()
+            while following is not None and not isinstance(following.tag, str):
+                following = following.getnext()
+            if following is not None:
+                result = self.position[following] - 1
+                break
+            node = node.getparent()
+        self._ends[element] = result
+        return result
+
+    def inside(self, element, container) -> bool:
+        """Whether `element` is `container` or one of its descendants."""
+        start = self.position[container]
+        return start <= self.position[element] <= self.end(container)
+
+    def preceding(self, element, n: int) -> list:
+        """Up to n elements before `element` in document order, ancestors excluded (XPath's
+        preceding:: axis), in document order."""
+        ancestors = set(element.iterancestors())
+        found = []
+        for index in range(self.position[element] - 1, -1, -1):
+            candidate = self.elements[index]
+            if candidate not in ancestors:
+                found.append(candidate)
+                if len(found) == n:
+                    break
+        return found[::-1]
+
+    def following(self, element, n: int) -> list:
+        """Up to n elements after `element`'s subtree (XPath's following:: axis)."""
+        start = self.end(element) + 1
+        return self.elements[start:start + n]
+
+    def with_hint(self, *fragments: str) -> list:
+        """Elements whose class or id contains any of `fragments` (substring, case-sensitive),
+        in document order."""
+        found = set()
+        for table in (self.classes, self.ids):
+            for name, elements in table.items():
+                if any(fragment in name for fragment in fragments):
+                    found.update(elements)
+        return sorted(found, key=self.position.__getitem__)
+
+    # -- selectors ---------------------------------------------------------------------------
+
+    def select(self, css: str, within=None) -> list:
+        """Elements matching `css` under `within` (default: the page), in document order,
+        including `within` itself: the same answer as document.select."""
+        scope = self.root if within is None else within
+        if not css or scope is None:
+            return []
+        chains = _compile(css)
+        if chains is None or scope not in self.position:
+            return xpath_select(scope, css)
+        start, stop = self.position[scope], self.end(scope)
+        found = set()
+        for subject, rest in chains:
+            for candidate in self._candidates(subject, rest, start, stop):
+                if subject.matches(candidate) and _match_left(candidate, rest, 0, scope):
+                    found.add(candidate)
+        if len(chains) == 1 and len(found) <= 1:
+            return list(found)
+        return sorted(found, key=self.position.__getitem__)
+
+    def select_one(self, css: str, within=None):
+        found = self.select(css, within)
+        return found[0] if found else None
+
+    def _candidates(self, subject: _Compound, rest, start: int, stop: int):
+        """Elements that may match `subject`: from the class or id tables when the subject
+        names one, else from under the elements matching the nearest compound to its left
+        that does (".breadcrumb a" looks under each .breadcrumb, not at every link)."""
+        if subject.ids or subject.classes:
+            return self._named(subject, start, stop)
+        for _, anchor in rest:
+            if anchor.ids or anchor.classes:
+                tag = subject.tag or etree.Element
+                found = {}
+                for element in self._named(anchor, start, stop):
+                    if anchor.matches(element):
+                        for candidate in element.iter(tag):
+                            if candidate is not element:
+                                found[candidate] = None
+                return list(found)
+        if subject.tag is not None and start == 0:
+            return self.root.iter(subject.tag)
+        return self.elements[start:stop + 1]
+
+    def _named(self, compound: _Compound, start: int, stop: int) -> list:
+        pool = self.ids.get(compound.ids[0], ()) if compound.ids else self.classes.get(compound.classes[0], ())
+        position = self.position
+        return [element for element in pool if start <= position[element] <= stop]
+
+
+def _match_left(element, rest, index: int, scope) -> bool:
+    """Whether the compounds left of `element`'s match hold, never looking above `scope`."""
+    if index == len(rest):
+        return True
+    combinator, compound = rest[index]
+    if element is scope:
+        return False
+    parent = element.getparent()
+    if combinator == ">":
+        return parent is not None and compound.matches(parent) and _match_left(parent, rest, index + 1, scope)
+    node = parent
+    while node is not None:
+        if compound.matches(node) and _match_left(node, rest, index + 1, scope):
+            return True
+        if node is scope:
+            break
+        node = node.getparent()
+    return False

@@ -1,0 +1,89 @@
+"""The page index answers selectors and axes exactly as the XPath it replaces would."""
+import pytest
+from hypothesis import given, settings, strategies as st
+from lxml import etree
+
+from scraper.parsing.document import parse_tree, select
+from scraper.parsing.pageindex import PageIndex
+
+PAGE = """<html><body>
+<header class="site-header"><nav class="menu"><a href="/">Trang chủ</a></nav></header>
+<div class="breadcrumb"><ul><li class="breadcrumb-item"><a href="/a">A</a></li>
+  <li class="breadcrumb-item active"><a href="/b">B</a><ul class="sub"><li><a href="/c">C</a></li></ul></li></ul></div>
+<div class="b-maincontent"><div class="entry detail"><h1 class="article__title">Tiêu đề</h1>
+  <div class="article__meta"><span class="article__author"><b class="name">Thu Hà</b></span><time datetime="x">t</time></div>
+  <div class="article__body" id="body"><p>Một</p><div class="entry"><p>Hai</p></div>
+    <div type="RelatedNewsBox" data-role="box"><a href="/r1" class="title">R1</a></div></div>
+  <div class="article__tag"><a href="/tag/x">x</a><a href="/tag/y">y</a></div></div>
+  <div class="entry">outside</div></div>
+<footer class="site-footer"><div class="entry"><a href="/f">F</a></div></footer>
+</body></html>"""
+
+SELECTORS = [
+    "h1", "a", ".entry", "div.entry", ".entry.detail", "#body", "div#body p", "[type=RelatedNewsBox]",
+    "div[type=RelatedNewsBox]", "[data-role]", "[data-role=nope]", ".breadcrumb a", ".breadcrumb .breadcrumb-item a",
+    ".breadcrumb > ul > li > a", ".breadcrumb > a", "div.b-maincontent > .entry", ".article__meta time",
+    ".article__author .name, .article__author", ".article__tag a, h1", "p, h1, .name", ".missing", ".missing a",
+    "li:first-child a", "p:not(.x)", "a[href^='/tag']", "footer .entry a", "body > header", "div div div p",
+]
+
+
+@pytest.fixture(scope="module")
+def page():
+    return PageIndex(parse_tree(PAGE))
+
+
+@pytest.mark.parametrize("css", SELECTORS)
+def test_select_matches_xpath_on_the_page(page, css):
+    assert page.select(css) == select(page.root, css)
+
+
+@pytest.mark.parametrize("css", SELECTORS)
+def test_select_within_an_element_matches_xpath(page, css):
+    for scope in page.elements:
+        assert page.select(css, scope) == select(scope, css), etree.tostring(scope)[:80]
+
+
+def test_selectors_outside_the_index_fall_back_to_xpath(page):
+    copy = etree.fromstring(etree.tostring(page.root))  # not the indexed tree
+    assert page.select("p", copy) == select(copy, "p")
+    assert page.select("") == [] and page.select_one(".missing") is None
+
+
+def test_axes_match_xpath(page):
+    preceding = etree.XPath("preceding::*[position() <= $n]")
+    following = etree.XPath("following::*[position() <= $n]")
+    for element in page.elements:
+        for n in (1, 3, 60):
+            assert page.preceding(element, n) == preceding(element, n=n)
+            assert page.following(element, n) == following(element, n=n)
+
+
+def test_inside_and_hints(page):
+    body = page.select_one("#body")
+    assert all(page.inside(p, body) for p in body.iter("p"))
+    assert not page.inside(page.select_one("h1"), body)
+    hinted = page.with_hint("rumb")
+    assert [e.get("class") for e in hinted] == ["breadcrumb", "breadcrumb-item", "breadcrumb-item active"]
+
+
+_TAGS = st.sampled_from(["div", "p", "span", "a", "ul", "li"])
+_CLASSES = st.lists(st.sampled_from(["a", "b", "c", "a-b"]), max_size=2).map(" ".join)
+
+
+@st.composite
+def _trees(draw, depth=0):
+    tag = draw(_TAGS)
+    classes = draw(_CLASSES)
+    children = draw(st.lists(_trees(depth + 1), max_size=3)) if depth < 4 else []
+    attribute = f' class="{classes}"' if classes else ""
+    return f"<{tag}{attribute}>{''.join(children)}</{tag}>"
+
+
+@settings(max_examples=80, deadline=None)
+@given(_trees(), st.sampled_from([".a", ".a .b", ".a > .b", "div .c", "span.a", ".a-b p", ".b > a, .c", ".a .b .c", "li"]))
+def test_random_trees_agree_with_xpath(markup, css):
+    root = parse_tree(f"<html><body>{markup}</body></html>")
+    page = PageIndex(root)
+    for scope in page.elements:
+        assert page.select(css, scope) == select(scope, css)
