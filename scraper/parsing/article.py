@@ -11,7 +11,7 @@ from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
 from .body import AUTHOR_CLASS, Body, clean_body, find_body_generic, image_url
 from .dates import has_time_of_day, parse_vietnamese_datetime, to_iso
-from .document import class_and_id, decode_page, has_text, parse_tree, text_of
+from .document import has_text, read_page, text_of
 from .pageindex import PageIndex
 from .sidebar import extract_sidebar
 from .structured import Structured, read_structured
@@ -47,9 +47,7 @@ def parse_article(
         profile = None
     elif profile is None:
         profile = profile_for_url(url)
-    text, codec, warnings = decode_page(html, encoding)
-    # Clean UTF-8 bytes go to lxml as they are: no second encode of a large page.
-    root = parse_tree(html if codec == "utf-8" and not warnings else text)
+    root, warnings = read_page(html, encoding)
     canonical = canonicalize_url(url)
     article = Article(
         id=article_id(canonical), url=url, canonical_url=canonical, site=site_name(url),
@@ -189,23 +187,24 @@ class HeaderRegion:
     def around(cls, page: PageIndex, title_el, body_el) -> "HeaderRegion":
         if title_el is None:
             before = page.preceding(body_el, cls.AFTER) if body_el is not None else []
-            return cls([], _hinted(before[::-1]))  # no headline: nearest the body first
+            return cls([], _hinted(page, before[::-1]))  # no headline: nearest the body first
         before = page.preceding(title_el, cls.BEFORE)
         after = page.following(title_el, cls.AFTER)
         for index, element in enumerate(after):
             if element is body_el:
                 after = after[:index]
                 break
-        return cls(_hinted(before), _hinted(after))
+        return cls(_hinted(page, before), _hinted(page, after))
 
     def elements(self):
         """After the headline first (the usual place), then before it, nearest first."""
         return self.after + self.before[::-1]
 
 
-def _hinted(elements: list) -> list:
+def _hinted(page: PageIndex, elements: list) -> list:
     """(element, "class id") for the elements that carry either, or are <time>."""
-    return [(e, class_and_id(e)) for e in elements if e.get("class") or e.get("id") or e.tag == "time"]
+    hints = page.hints
+    return [(e, hints.get(e, " ")) for e in elements if e in hints or e.tag == "time"]
 
 
 def _lead_images(page: PageIndex, selectors: Selectors, base_url: str) -> list[Image]:
@@ -367,7 +366,7 @@ def _category(page: PageIndex, selectors: Selectors, found: Structured, title_el
     if crumbs:
         return crumbs[-1]
     for element in page.with_hint("rumb"):  # breadcrumb, bread-crumb, BreadCrumb
-        if _BREADCRUMB.search(class_and_id(element)):
+        if _BREADCRUMB.search(page.hint(element)):
             texts = _breadcrumb_texts(element)
             if texts:
                 return texts[-1]
@@ -393,7 +392,7 @@ def _tags(page: PageIndex, selectors: Selectors, found: Structured, body_el) -> 
         values = [text_of(a) for a in page.select(selectors.tags)]
     if not values and body_el is not None:
         for element in _tag_boxes_after(page, body_el):
-            if _TAG_BOX.search(class_and_id(element)):
+            if _TAG_BOX.search(page.hint(element)):
                 values = [text_of(a) for a in element.iter("a")]
                 if values:
                     break

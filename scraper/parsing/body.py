@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from ..items import Image
-from .document import BLOCK_TAGS, class_and_id, drop_tree, raw_text, select, text_of
+from .document import BLOCK_TAGS, class_and_id, drop_tree, raw_text, select, text_length, text_of
 from .text import normalize_text
 from .urls import canonicalize_url
 
@@ -44,7 +44,6 @@ _LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-srcset", "src
 
 # Block children that make an element a container rather than a run of text.
 _CONTAINER_TAGS = BLOCK_TAGS - {"hr"}
-_STRING_LENGTH = etree.XPath("string-length()")  # counted inside libxml2: no Python string built
 
 
 _MARKED_BLOCKS = etree.XPath("descendant::*[@class or @id]")
@@ -55,7 +54,12 @@ class Block:
     kind: str  # "p", "h2".."h6", "li", "blockquote", "img"
     text: str = ""
     image: Image | None = None
-    emphasised: bool = False  # right-aligned or wholly bold: how bylines are set
+    element: object = None  # the block element the text came from (None: loose text)
+
+    @property
+    def emphasised(self) -> bool:
+        """Right-aligned or wholly bold: how bylines are set. Asked only of the last lines."""
+        return self.element is not None and _emphasised(self.element)
 
 
 @dataclass
@@ -110,12 +114,12 @@ def find_body_generic(root):
             score *= 1.25
         if _NEGATIVE.search(hints):
             score *= 0.5
-        total = _STRING_LENGTH(candidate) or 1
+        total = text_length(candidate) or 1
         linked = 0
         for link in candidate.iter("a"):
             length = link_lengths.get(link)
             if length is None:
-                length = link_lengths[link] = _STRING_LENGTH(link)
+                length = link_lengths[link] = len(raw_text(link))
             linked += length
         score *= max(0.0, 1 - linked / total)
         if score > best_score:
@@ -180,7 +184,7 @@ def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[
             if element is not body and element.getparent() is not None:
                 drop_tree(element)
     result = Body()
-    total = len(raw_text(body))
+    total = text_length(body)
     for element in _MARKED_BLOCKS(body):
         if element.getparent() is None or element.tag not in BLOCK_TAGS:
             continue  # an inline link classed "cms-relate" is still part of its sentence
@@ -218,7 +222,7 @@ def _path_from(root, element) -> list[int]:
 def _drop_header(body, paths: list[list[int]]) -> None:
     """Remove the headline's block from the body copy: the body's child that holds it when
     that child is small (a header), else just the elements themselves."""
-    total = len(raw_text(body))
+    total = text_length(body)
     targets = []
     for path in paths:
         node = body
@@ -235,7 +239,7 @@ def _walk(body, base_url: str) -> list[Block]:
     blocks: list[Block] = []
     buffer: list[str] = []
     current_kind = ["p"]
-    emphasis = [False]
+    current = [None]
 
     def flush() -> None:
         if not buffer:
@@ -244,10 +248,12 @@ def _walk(body, base_url: str) -> list[Block]:
         buffer.clear()
         if raw.isspace():
             return
-        lines = [normalize_text(line) for line in raw.split("\u2028")]
-        text = "\n".join(line for line in lines if line)
+        if "\u2028" in raw:
+            text = "\n".join(line for line in map(normalize_text, raw.split("\u2028")) if line)
+        else:
+            text = normalize_text(raw)
         if text:
-            blocks.append(Block(current_kind[0], text, emphasised=emphasis[0]))
+            blocks.append(Block(current_kind[0], text, element=current[0]))
 
     walker = etree.iterwalk(body, events=("start", "end"))
     for event, element in walker:
@@ -273,18 +279,21 @@ def _walk(body, base_url: str) -> list[Block]:
             if tag in BLOCK_TAGS:
                 flush()
                 current_kind[0] = tag if tag in ("h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre") else "p"
-                emphasis[0] = _emphasised(element)
+                current[0] = element
             elif tag == "br":
                 buffer.append("\u2028")
             elif tag in ("td", "th"):
                 buffer.append(" ")
-            if element.text:
-                buffer.append(element.text)
+            text = element.text
+            if text:
+                buffer.append(text)
         else:
             if tag in BLOCK_TAGS:
                 flush()
-            if element is not body and element.tail:
-                buffer.append(element.tail)
+            if element is not body:
+                tail = element.tail
+                if tail:
+                    buffer.append(tail)
     flush()
     return blocks
 

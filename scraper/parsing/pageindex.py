@@ -109,16 +109,23 @@ class PageIndex:
         self.position: dict = {element: n for n, element in enumerate(self.elements)}
         self.classes: dict[str, list] = defaultdict(list)
         self.ids: dict[str, list] = defaultdict(list)
-        classes, ids = self.classes, self.ids
+        self.hints: dict = {}  # element -> "class id", for the elements that carry either
+        classes, ids, hints = self.classes, self.ids, self.hints
         for element in self.elements:
-            value = element.get("class")
-            if value:
-                for name in value.split():
-                    classes[name].append(element)
-            value = element.get("id")
-            if value:
-                ids[value].append(element)
+            names = element.get("class")
+            ident = element.get("id")
+            if names or ident:
+                hints[element] = f"{names or ''} {ident or ''}"
+                if names:
+                    for name in names.split():
+                        classes[name].append(element)
+                if ident:
+                    ids[ident].append(element)
         self._ends: dict = {}
+
+    def hint(self, element) -> str:
+        """The element's class and id, space-separated (document.class_and_id, memoized)."""
+        return self.hints.get(element, " ")
 
     # -- positions ---------------------------------------------------------------------------
 
@@ -168,9 +175,9 @@ class PageIndex:
         in document order."""
         found = set()
         for table in (self.classes, self.ids):
-            for name, elements in table.items():
-                if any(fragment in name for fragment in fragments):
-                    found.update(elements)
+            for fragment in fragments:
+                for name in [name for name in table if fragment in name]:
+                    found.update(table[name])
         return sorted(found, key=self.position.__getitem__)
 
     # -- selectors ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..items import SidebarItem
 from ..sites.base import SiteProfile
-from .document import class_and_id, text_of
+from .document import text_of
 from .pageindex import PageIndex
 from .text import normalize_text
 from .urls import canonicalize_url, registered_host
@@ -64,7 +64,9 @@ def _site_article_url(scheme: str, origin: str, site_host: str, profile: SitePro
 class _Page:
     """What the grouping needs to know about one page, computed once."""
 
-    def __init__(self, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str], own_urls: set[str]):
+    def __init__(self, index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
+                 own_urls: set[str]):
+        self.index = index
         self.url = url
         self.profile = profile
         self.host = registered_host(url)
@@ -119,7 +121,7 @@ class _Page:
                 result = self._excluded[node]
                 break
             chain.append(node)
-            if node.tag in ("header", "nav", "footer") or _EXCLUDED_REGION.search(class_and_id(node)):
+            if node.tag in ("header", "nav", "footer") or _EXCLUDED_REGION.search(self.index.hint(node)):
                 result = True
                 break
             node = node.getparent()
@@ -200,7 +202,7 @@ def _title_for(link) -> str:
 def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
                     own_urls: set[str]) -> list[SidebarItem]:
     root = index.root
-    page = _Page(url, profile, main_nodes, inline_urls, own_urls)
+    page = _Page(index, url, profile, main_nodes, inline_urls, own_urls)
     body = main_nodes[0] if main_nodes else None
     groups: list[tuple[str | None, object, list]] = []  # (name, box, [(url, link)])
     seen_links = set()

@@ -93,3 +93,30 @@ def test_unknown_declared_charset_is_a_warning():
     text, warnings = decode_html(data)
     assert "unknown charset 'x-no-such'" in warnings
     assert "Thươ" in text
+
+
+def test_broken_utf8_through_parse_article_is_read_as_utf8_with_a_warning():
+    # libxml2 is given the bytes as UTF-8 first; its encoding error sends the page through
+    # decode_page, whose warning the record carries.
+    data = ARTICLE.encode("utf-8").replace(b"</body>", b"<p>\xff\xfe</p></body>")
+    article = _parses(data)
+    assert article.title == "Tiêu đề bài viết thử nghiệm"
+    assert "2 invalid UTF-8 sequences replaced" in article.warnings
+
+
+def test_windows_1258_bytes_through_parse_article_are_decoded_as_such():
+    # Only letters windows-1258 has precomposed (ư, ơ, đ, â): its tone marks are combining.
+    page = ("<html><head><meta charset='iso-8859-1'><title>Đương phương Tây</title></head><body><h1>Đương phương Tây</h1>"
+            "<div class='content'><p>Phương Tây, phương Đông, phương Nam, thương yêu, đương nhiên, tương lai.</p>"
+            "<p>Tương lai, phương án, tương đương, phương châm, đương nhiên, thương yêu.</p></div>"
+            "</body></html>")
+    article = _parses(page.encode("windows-1258"))
+    assert article.title == "Đương phương Tây"
+    assert any("windows-1258" in w for w in article.warnings)
+
+
+def test_a_page_after_a_broken_one_is_not_misread():
+    _parses(b"\xff\xfe\xfd" * 50)
+    article = _parses(ARTICLE.encode("utf-8"))
+    assert article.title == "Tiêu đề bài viết thử nghiệm"
+    assert not any("UTF-8" in w or "charset" in w or "windows" in w for w in article.warnings)
