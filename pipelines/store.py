@@ -1,8 +1,18 @@
 """Last pipeline: the record goes into the archive (a new article or a new version) and the
-page it came from into WARC beside it."""
+page it came from into WARC beside it.
+
+Encoding the WARC record (two SHA-1 digests and a deflate of the whole page) is the costly
+part of storing, and all of it releases the GIL: it runs on a thread of its own while the
+crawl goes on, and the writer then appends the finished bytes in the reactor thread."""
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+from scrapy import signals
+
 from scraper.archive import RawPage
+from scraper.archive.writer import encode_raw
 from scraper.items import CrawledPage
 
 from .base import CrawlerPipeline
@@ -10,15 +20,32 @@ from .session import archive_writer
 
 
 class StorePipeline(CrawlerPipeline):
-    def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
-        writer = archive_writer(self.crawler)
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.keep_warc = crawler.settings.getbool("VNGOV_KEEP_WARC", True)
+        self._encoder: ThreadPoolExecutor | None = None
+        crawler.signals.connect(self._close, signal=signals.spider_closed)
+
+    async def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
         record = item.record
         raw = RawPage(url=record["url"], body=item.body, status=item.status, headers=item.headers,
-                      fetched_at=item.fetched_at) if self.crawler.settings.getbool("VNGOV_KEEP_WARC", True) else None
-        result = writer.add(record, raw)
+                      fetched_at=item.fetched_at) if self.keep_warc else None
+        member = await self._encode(raw) if raw is not None else None
+        writer = archive_writer(self.crawler)
+        result = writer.add(record, raw, member)
         site = record.get("site") or "_"
         writer.record_fetch(record["canonical_url"], site, item.status, None, record.get("published_at"))
         self.stats.inc_value(f"vngov/articles/{result.status}")
         self.stats.inc_value(f"vngov/{site}/{result.status}")
         item.body = b""  # the page is in WARC now; do not hold it in memory
         return item
+
+    async def _encode(self, raw: RawPage) -> bytes:
+        if self._encoder is None:
+            self._encoder = ThreadPoolExecutor(1, thread_name_prefix="vngov-warc")
+        return await asyncio.wrap_future(self._encoder.submit(encode_raw, raw))
+
+    def _close(self, spider=None, reason=None) -> None:
+        if self._encoder is not None:
+            self._encoder.shutdown(wait=True)
+            self._encoder = None

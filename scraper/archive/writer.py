@@ -16,7 +16,6 @@ import logging
 import os
 import secrets
 import time
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,12 +25,12 @@ import orjson
 from . import index as archive_index
 from .codec import CODECS, SegmentWriter, dumps, read_lines
 from .layout import fsync_dir, iter_segments, partition_dir, partition_of, safe_component
+from .warc import encode_response
 
 logger = logging.getLogger(__name__)
 
 # What a reader of the article sees: a change here is a new version. The sidebar is left out
 # on purpose: "latest news" lists change on every fetch without the article changing.
-WARC_GZIP_LEVEL = 1
 CONTENT_FIELDS = ("title", "sapo", "body_text", "published_at", "updated_at", "author", "category", "tags", "images")
 
 
@@ -132,7 +131,14 @@ class _OpenWarc:
     tmp: Path
     final: Path
     handle: io.BufferedWriter
-    writer: object
+    relative: str  # the final path relative to the archive root, as records cite it
+
+
+def encode_raw(raw: RawPage) -> bytes:
+    """The WARC record (one gzip member) that keeps `raw`: pure CPU that releases the GIL, so
+    a caller may run it on a thread and hand the bytes to ArchiveWriter.add."""
+    return encode_response(raw.url, raw.body, raw.status, raw.headers,
+                           raw.fetched_at.replace("+00:00", "Z") if raw.fetched_at else None)
 
 
 class ArchiveWriter:
@@ -172,8 +178,10 @@ class ArchiveWriter:
 
     # -- writing -------------------------------------------------------------------------
 
-    def add(self, record: dict, raw: RawPage | None = None) -> WriteResult:
-        """Store `record` unless the same content is already there; returns what happened."""
+    def add(self, record: dict, raw: RawPage | None = None, warc_member: bytes | None = None) -> WriteResult:
+        """Store `record` unless the same content is already there; returns what happened.
+        `warc_member` is `encode_raw(raw)` when the caller encoded it already (off the main
+        thread); otherwise it is encoded here."""
         article_id = record["id"]
         digest = content_hash(record)
         now = utc_now()
@@ -197,7 +205,7 @@ class ArchiveWriter:
         stored["run_id"] = self.run_id
         stored.setdefault("fetched_at", raw.fetched_at if raw else None)
         if raw is not None:
-            stored["warc_file"], stored["warc_offset"] = self._write_warc(record.get("site") or "_", raw)
+            stored["warc_file"], stored["warc_offset"] = self._write_warc(record.get("site") or "_", raw, warc_member)
         else:  # a re-parse keeps pointing at the snapshot it was made from
             stored["warc_file"], stored["warc_offset"] = record.get("warc_file"), record.get("warc_offset")
         year, month = partition_of(stored.get("published_at"))
@@ -255,10 +263,7 @@ class ArchiveWriter:
             self._segments[key] = segment
         return segment
 
-    def _write_warc(self, site: str, raw: RawPage) -> tuple[str, int]:
-        from warcio.statusandheaders import StatusAndHeaders
-        from warcio.warcwriter import WARCWriter
-
+    def _write_warc(self, site: str, raw: RawPage, member: bytes | None) -> tuple[str, int]:
         warc = self._warcs.get(site)
         if warc is None:
             folder = self.root / f"site={safe_component(site)}" / "warc"
@@ -266,23 +271,14 @@ class ArchiveWriter:
             self._sequence += 1
             name = f"{self.run_id}-{self._sequence:04d}.warc.gz"
             handle = open(folder / f".{name}.tmp", "wb")
-            warc = _OpenWarc(folder / f".{name}.tmp", folder / name, handle, None)
+            warc = _OpenWarc(folder / f".{name}.tmp", folder / name, handle,
+                             str((folder / name).relative_to(self.root)))
             self._warcs[site] = warc
-        # The body is stored decoded; headers that describe the transfer would now lie.
-        headers = [(k, v) for k, v in raw.headers if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")]
-        http_headers = StatusAndHeaders(f"{raw.status} OK", headers, protocol="HTTP/1.1")
-        warc_headers = {"WARC-Date": raw.fetched_at.replace("+00:00", "Z")} if raw.fetched_at else None
-        buffer = io.BytesIO()
-        writer = WARCWriter(buffer, gzip=False)
-        record = writer.create_warc_record(raw.url, "response", payload=io.BytesIO(raw.body),
-                                           http_headers=http_headers, warc_headers_dict=warc_headers)
-        writer.write_record(record)
-        # One gzip member per record, as .warc.gz wants; level 1 instead of warcio's 9: a larger
-        # file, a fraction of the time (the crawl is CPU-bound in one thread).
-        compressor = zlib.compressobj(WARC_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        if member is None:
+            member = encode_raw(raw)
         offset = warc.handle.tell()
-        warc.handle.write(compressor.compress(buffer.getvalue()) + compressor.flush())
-        return str(warc.final.relative_to(self.root)), offset
+        warc.handle.write(member)
+        return warc.relative, offset
 
     # -- committing ----------------------------------------------------------------------
 
