@@ -16,7 +16,7 @@ class DeduplicatePipeline(CrawlerPipeline):
     def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
         writer = archive_writer(self.crawler)
         record = item.record
-        digest = content_hash(record)
+        digest = item.digest = content_hash(record)
         if writer.is_unchanged(record["id"], digest):
             site = record.get("site") or "_"
             writer.record_fetch(record["canonical_url"], site, item.status, digest, record.get("published_at"))

@@ -32,7 +32,7 @@ class StorePipeline(CrawlerPipeline):
                       fetched_at=item.fetched_at) if self.keep_warc else None
         member = await self._encode(raw) if raw is not None else None
         writer = archive_writer(self.crawler)
-        result = writer.add(record, raw, member)
+        result = writer.add(record, raw, member, digest=item.digest)
         site = record.get("site") or "_"
         writer.record_fetch(record["canonical_url"], site, item.status, None, record.get("published_at"))
         self.stats.inc_value(f"vngov/articles/{result.status}")

@@ -3,4 +3,5 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # parse workers are spawned processes that import this module too
+    sys.exit(main())

@@ -25,6 +25,7 @@ FAST = {
     "DOWNLOAD_DELAY_JITTER": 0,
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "VNGOV_PARSE_WORKERS": 1,  # parsing on the second core: the crawl is CPU-bound without limits
 }
 
 

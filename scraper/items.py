@@ -82,3 +82,4 @@ class CrawledPage:
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     fetched_at: str = ""
+    digest: str | None = None  # content_hash(record), set by the deduplicate pipeline

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -75,6 +76,7 @@ class RunReport:
             "started_at": self.started.isoformat(timespec="milliseconds"),
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
             "finish_reason": reason,
+            "peak_rss_mb": peak_rss_mb(),
             "sites": {},
         }
         for site in sites:
@@ -100,8 +102,32 @@ class RunReport:
         logger.info("run report:\n%s", summary)
 
 
+def _vm_hwm_mb(pid: int | str) -> float | None:
+    """Peak resident set size of a live process from /proc (Linux), in MB. Unlike ru_maxrss it
+    restarts at exec, so it does not count the memory of the process that forked this one."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def peak_rss_mb() -> dict:
+    """Peak memory of the crawl: this process and its parse workers (None where unknown)."""
+    workers = [_vm_hwm_mb(child.pid) for child in multiprocessing.active_children()]
+    return {"crawler": _vm_hwm_mb("self"),
+            "parse_workers": round(sum(w for w in workers if w), 1) if any(workers) else None}
+
+
 def format_report(report: dict) -> str:
     lines = [f"run {report['run_id']} ({report['spider']}): {report['finish_reason']}"]
+    memory = report.get("peak_rss_mb") or {}
+    if memory.get("crawler"):
+        workers = f", parse workers {memory['parse_workers']:.0f} MB" if memory.get("parse_workers") else ""
+        lines.append(f"  peak memory: crawler {memory['crawler']:.0f} MB{workers}")
     for site, data in report["sites"].items():
         articles = data["articles"]
         errors = ", ".join(f"{code}x{n}" for code, n in data["http_errors"].items()) or "none"

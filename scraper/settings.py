@@ -83,4 +83,7 @@ VNGOV_LOCK_TIMEOUT = 600  # seconds to wait for another writer to finish with th
 VNGOV_COMMIT_EVERY = 2000
 VNGOV_COMMIT_INTERVAL = 60
 VNGOV_LEGACY_TLS_HOSTS: list[str] = []  # hosts that need relaxed TLS, besides profiles with legacy_tls
+# Worker processes that parse articles beside the crawl (0: parse in the crawl's process). Worth
+# it only when politeness is lifted (mirrors, backfills from a cache); `--fast` sets it to 1.
+VNGOV_PARSE_WORKERS = 0
 VNGOV_FETCH_ONLY = False  # benchmarks: download articles without parsing or storing them

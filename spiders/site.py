@@ -15,7 +15,7 @@ from lxml import etree
 
 from scraper.crawlstate import CrawlState
 from scraper.items import CrawledPage
-from scraper.parsing import parse_article
+from scraper import parsepool
 from scraper.parsing.dates import VN_TZ, parse_vietnamese_datetime, to_iso
 from scraper.parsing.listing import ListingPage, parse_listing
 from scraper.parsing.sidebar import looks_like_article
@@ -71,6 +71,9 @@ class SiteSpider(scrapy.Spider):
             spider.refetch_window = timedelta(days=settings.getfloat("VNGOV_REFETCH_DAYS", 3))
         spider.overlap_pages = settings.getint("VNGOV_OVERLAP_PAGES", 1)
         spider.fetch_only = settings.getbool("VNGOV_FETCH_ONLY", False)
+        spider.parse_pool = None if spider.fetch_only else parsepool.acquire(settings.getint("VNGOV_PARSE_WORKERS", 0))
+        # After the run report (spider_closed) has read the workers' memory.
+        crawler.signals.connect(spider._release_pool, signal=scrapy.signals.engine_stopped)
         spider.crawl_state = CrawlState() if spider.full else CrawlState.load(settings.get("VNGOV_ARCHIVE"), [spider.site])
         spider.now = datetime.now(timezone.utc)
         return spider
@@ -223,14 +226,19 @@ class SiteSpider(scrapy.Spider):
 
     # -- articles --------------------------------------------------------------------------
 
-    def parse_article(self, response, hint: dict):
+    def _release_pool(self) -> None:
+        pool, self.parse_pool = self.parse_pool, None
+        parsepool.release(pool)
+
+    async def parse_article(self, response, hint: dict):
         if self.fetch_only:  # the throughput baseline: navigation and download, nothing else
             self.crawler.stats.inc_value(f"vngov/{self.site}/fetched_only")
             return
         encoding = response.headers.get("Content-Type", b"").decode("latin-1")
         charset = re.search(r"charset=([\w.-]+)", encoding)
-        record = parse_article(response.body, response.url, profile=self.profile,
-                               encoding=charset.group(1) if charset else None).to_dict()
+        arguments = (response.body, response.url, self.profile.name if self.profile else None,
+                     charset.group(1) if charset else None)
+        record = await self.parse_pool.parse(*arguments) if self.parse_pool else parsepool.parse_record(*arguments)
         if record.get("published_at") is None and hint.get("published") and hint.get("source") == "feed":
             record["published_at"] = to_iso(hint["published"])
             record["date_source"] = "feed"

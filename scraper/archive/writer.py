@@ -171,6 +171,7 @@ class ArchiveWriter:
         self._segments: dict[tuple[str, str, str], _OpenSegment] = {}
         self._warcs: dict[str, _OpenWarc] = {}
         self._pending: dict[str, tuple[str, int, str]] = {}  # id -> (hash, version, first_seen_at)
+        self._looked_up: dict[str, tuple | None] = {}  # id -> the index's row, until commit
         self._seen: list[tuple[str, str]] = []  # (last_seen_at, id) of unchanged articles
         self._fetches: list[tuple] = []
         self._sequence = 0
@@ -178,19 +179,15 @@ class ArchiveWriter:
 
     # -- writing -------------------------------------------------------------------------
 
-    def add(self, record: dict, raw: RawPage | None = None, warc_member: bytes | None = None) -> WriteResult:
+    def add(self, record: dict, raw: RawPage | None = None, warc_member: bytes | None = None,
+            digest: str | None = None) -> WriteResult:
         """Store `record` unless the same content is already there; returns what happened.
         `warc_member` is `encode_raw(raw)` when the caller encoded it already (off the main
-        thread); otherwise it is encoded here."""
+        thread); otherwise it is encoded here. `digest` is `content_hash(record)`, when known."""
         article_id = record["id"]
-        digest = content_hash(record)
+        digest = digest or content_hash(record)
         now = utc_now()
-        previous = self._pending.get(article_id)
-        if previous is None:
-            row = self.db.execute(
-                "SELECT content_hash, latest_version, first_seen_at FROM articles WHERE id = ?", (article_id,)
-            ).fetchone()
-            previous = tuple(row) if row else None
+        previous = self._previous(article_id)
         if previous is not None and previous[0] == digest:
             self._seen.append((now, article_id))
             self.counts["unchanged"] += 1
@@ -225,11 +222,23 @@ class ArchiveWriter:
 
     def is_unchanged(self, article_id: str, digest: str) -> bool:
         """Whether the archive (or this run) already holds exactly this content."""
+        previous = self._previous(article_id)
+        return previous is not None and previous[0] == digest
+
+    def _previous(self, article_id: str) -> tuple | None:
+        """(content hash, latest version, first seen) of the article as archived, or None.
+        A lookup is kept until the next commit: the pipelines ask twice per article."""
         previous = self._pending.get(article_id)
         if previous is None:
-            row = self.db.execute("SELECT content_hash FROM articles WHERE id = ?", (article_id,)).fetchone()
-            return bool(row) and row[0] == digest
-        return previous[0] == digest
+            if article_id in self._looked_up:
+                return self._looked_up[article_id]
+            row = self.db.execute(
+                "SELECT content_hash, latest_version, first_seen_at FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            if len(self._looked_up) >= 10000:  # a long run of unchanged articles commits nothing
+                self._looked_up.clear()
+            previous = self._looked_up[article_id] = tuple(row) if row else None
+        return previous
 
     def mark_seen(self, article_id: str) -> None:
         self._seen.append((utc_now(), article_id))
@@ -312,6 +321,7 @@ class ArchiveWriter:
         self._seen.clear()
         self._fetches.clear()
         self._pending.clear()
+        self._looked_up.clear()
         self._uncommitted = 0
         self._last_commit = time.monotonic()
 

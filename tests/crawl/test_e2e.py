@@ -1,5 +1,6 @@
 """End to end: real Scrapy processes crawl a mirror of three sites over real HTTP on loopback,
 into a real archive, read back through the public API."""
+import json
 import signal
 import subprocess
 import time
@@ -77,6 +78,9 @@ def test_incremental_runs(world):
     assert run3 == set(new_urls) | {edited_url}
     reports = sorted((archive / "reports").glob("*.json"))
     assert reports, "each run writes a report"
+    memory = json.loads(reports[-1].read_text())["peak_rss_mb"]
+    # The crawl ran with --fast: one parse worker beside the crawler, both measured.
+    assert 20 < memory["crawler"] < 1000 and 10 < memory["parse_workers"] < 1000
 
 
 def test_interrupted_run_resumes_to_the_same_archive(world):

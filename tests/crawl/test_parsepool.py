@@ -1,0 +1,61 @@
+"""Parsing on worker processes gives the same records as parsing in process, and survives
+its workers dying."""
+import asyncio
+import os
+import signal
+
+import pytest
+
+from scraper import parsepool
+from scraper.mirror import MirrorSite
+
+
+@pytest.fixture(scope="module")
+def pages():
+    site = MirrorSite("nhandan.vn", 6, seed=3)
+    return [(site.render(a.path).body, "https://nhandan.vn" + a.path) for a in site.articles]
+
+
+def _without_volatile(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k != "parsed_at"}
+
+
+def test_worker_records_equal_in_process_records(pages):
+    pool = parsepool.ParsePool(2)
+    try:
+        async def run():
+            return await asyncio.gather(*[pool.parse(body, url, "nhandan.vn", None) for body, url in pages])
+        remote = asyncio.run(run())
+    finally:
+        pool.close()
+    local = [parsepool.parse_record(body, url, "nhandan.vn", None) for body, url in pages]
+    assert [_without_volatile(r) for r in remote] == [_without_volatile(r) for r in local]
+    assert all(r["title"] and r["body_text"] for r in remote)
+
+
+def test_a_dead_worker_means_parsing_in_process_not_lost_pages(pages, caplog):
+    pool = parsepool.ParsePool(1)
+    try:
+        async def run():
+            first = await pool.parse(*pages[0], "nhandan.vn", None)
+            for pid in list(pool._executor._processes):  # kill the worker under the pool
+                os.kill(pid, signal.SIGKILL)
+            rest = [await pool.parse(body, url, "nhandan.vn", None) for body, url in pages[1:]]
+            return [first, *rest]
+        records = asyncio.run(run())
+    finally:
+        pool.close()
+    assert [r["url"] for r in records] == [url for _, url in pages]
+    assert all(r["title"] for r in records)
+    assert "parsing in process from now on" in caplog.text
+
+
+def test_pool_is_shared_and_closed_by_its_last_user():
+    assert parsepool.acquire(0) is None
+    first = parsepool.acquire(1)
+    second = parsepool.acquire(1)
+    assert first is second
+    parsepool.release(first)
+    assert first._executor is not None
+    parsepool.release(second)
+    assert first._executor is None
