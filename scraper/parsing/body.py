@@ -77,9 +77,13 @@ def _text_holders(root):
     for element in root.iter("p", "h2", "h3", "pre", "blockquote", "div", "td"):
         if element.tag in ("div", "td"):
             text = element.text
-            if not (text and not text.isspace()) and not any(
-                    child.tail and not child.tail.isspace() for child in element):
-                continue
+            if not text or text.isspace():
+                for child in element:
+                    tail = child.tail
+                    if tail and not tail.isspace():
+                        break
+                else:
+                    continue  # no text of its own
             if any(child.tag in _CONTAINER_TAGS for child in element):
                 continue
         yield element

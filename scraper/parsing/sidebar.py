@@ -223,10 +223,12 @@ def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, mai
                 if link_url:
                     add(name, box, link, link_url)
                     seen_links.add(link)
+    resolved = page._resolved
     for link in root.iter("a"):
-        if link in seen_links:
+        if seen_links and link in seen_links:
             continue
-        link_url = page.resolve(link.get("href"))  # cached per site: menus cost a lookup
+        href = link.get("href")
+        link_url = resolved[href] if href in resolved else page.resolve(href)  # menus repeat links
         if not link_url or page.excluded(link):
             continue
         if body is not None and link_url in inline_urls and index.inside(link, body):

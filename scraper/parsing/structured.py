@@ -147,6 +147,6 @@ def read_structured(root) -> Structured:
             break
     language = root.get("lang") or (metas.get("content-language") or metas.get("og:locale") or [""])[0]
     found.language = language.strip().lower()[:2]
-    title = root.find(".//title")
+    title = next(root.iter("title"), None)
     found.page_title = text_of(title)
     return found
