@@ -6,24 +6,34 @@ page's bytes to one of N worker processes and awaits the record, so downloading,
 parsing use separate cores. At polite live rates there is nothing to gain, and the default is 0:
 parse in the crawl's own process.
 
-The pool never loses a page: if a worker dies, that page and every later one is parsed in
+Each worker is `python -m scraper.parsepool FD`, joined to the crawl by a socket pair. Requests
+and replies are length-prefixed pickles, answered in order; the crawl side is an asyncio
+protocol on the reactor's own event loop. No helper threads: a thread that pickles 80 KB pages
+competes with the reactor for the GIL.
+
+The pool never loses a page: if a worker dies, its pages and every later one are parsed in
 process, with one warning in the log. Workers ignore SIGINT, so a Ctrl-C stops the crawl the
 usual way (finish what is in flight, then close) rather than killing the parsers mid-page.
 Nothing here imports Scrapy."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
-import multiprocessing
+import os
+import pickle
 import signal
+import socket
+import subprocess
+import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from .parsing import parse_article
 from .sites import get_profile
 
 logger = logging.getLogger(__name__)
+_HEADER = 4  # bytes of big-endian frame length
 
 
 def parse_record(body: bytes, url: str, profile_name: str | None, encoding: str | None) -> dict:
@@ -32,44 +42,117 @@ def parse_record(body: bytes, url: str, profile_name: str | None, encoding: str 
     return parse_article(body, url, profile=profile, encoding=encoding).to_dict()
 
 
-def _worker_init() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parse_record(b"<html><body><h1>x</h1><p>warm-up</p></body></html>", "https://example.vn/a-b-c-1.html", None, None)
+class WorkerGone(RuntimeError):
+    """The worker process exited or its socket closed."""
+
+
+class _Channel(asyncio.Protocol):
+    """The crawl's end of one worker's socket: frames out, replies in, in order."""
+
+    def __init__(self):
+        self.transport: asyncio.Transport | None = None
+        self.waiting: collections.deque[asyncio.Future] = collections.deque()
+        self.buffer = bytearray()
+        self.lost: Exception | None = None
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def send(self, payload: bytes) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        if self.lost is not None:
+            future.set_exception(WorkerGone(str(self.lost)))
+            return future
+        self.waiting.append(future)
+        self.transport.write(len(payload).to_bytes(_HEADER, "big") + payload)
+        return future
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while len(self.buffer) >= _HEADER:
+            size = int.from_bytes(self.buffer[:_HEADER], "big")
+            if len(self.buffer) < _HEADER + size:
+                return
+            frame = bytes(self.buffer[_HEADER:_HEADER + size])
+            del self.buffer[:_HEADER + size]
+            future = self.waiting.popleft()
+            if not future.done():
+                future.set_result(frame)
+
+    def connection_lost(self, exc) -> None:
+        self.lost = exc or WorkerGone("worker closed its socket")
+        while self.waiting:
+            future = self.waiting.popleft()
+            if not future.done():
+                future.set_exception(WorkerGone(str(self.lost)))
+
+
+class _Worker:
+    def __init__(self):
+        ours, theirs = socket.socketpair()
+        root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen([sys.executable, "-m", "scraper.parsepool", str(theirs.fileno())],
+                                        pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.socket = ours
+        self.channel: _Channel | None = None
+        self._connected: asyncio.Future | None = None
+
+    async def connect(self) -> _Channel:
+        if self._connected is None:  # the first caller connects; the others await the same
+            self._connected = asyncio.ensure_future(self._connect())
+        return await self._connected
+
+    async def _connect(self) -> _Channel:
+        self.channel = _Channel()
+        await asyncio.get_running_loop().create_connection(lambda: self.channel, sock=self.socket)
+        return self.channel
+
+    def close(self) -> None:
+        if self.channel is not None and self.channel.transport is not None:
+            try:
+                self.channel.transport.close()
+            except RuntimeError:  # the loop that owned it is gone
+                pass
+        self.socket.close()  # EOF: the worker finishes its page and exits
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 class ParsePool:
     """N worker processes that turn (bytes, url) into record dicts."""
 
     def __init__(self, workers: int):
-        self.workers = workers
-        # spawn: a fork of a process running a reactor and threads is not safe.
-        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
+        self.workers = [_Worker() for _ in range(workers)]
+        self.broken = False
+
+    def pids(self) -> list[int]:
+        return [worker.process.pid for worker in self.workers if worker.process.poll() is None]
 
     async def parse(self, body: bytes, url: str, profile_name: str | None, encoding: str | None) -> dict:
-        executor = self._executor
-        if executor is not None:
+        if not self.broken:
             try:
-                future = executor.submit(parse_record, body, url, profile_name, encoding)
-            except (BrokenProcessPool, RuntimeError) as error:  # RuntimeError: the pool was shut down
-                self._give_up(executor, error)
-            else:
-                try:
-                    return await asyncio.wrap_future(future)
-                except BrokenProcessPool as error:
-                    self._give_up(executor, error)
+                channels = [await worker.connect() for worker in self.workers]
+                channel = min(channels, key=lambda c: len(c.waiting))  # the least busy worker
+                reply = await channel.send(pickle.dumps((body, url, profile_name, encoding), protocol=5))
+                ok, value = pickle.loads(reply)
+                if ok:
+                    return value
+                logger.warning("parse worker failed on %s (%s); parsing it in process", url, value)
+            except (WorkerGone, OSError) as error:
+                if not self.broken:
+                    self.broken = True
+                    logger.warning("parse workers unavailable (%s); parsing in process from now on", error)
         return parse_record(body, url, profile_name, encoding)
 
-    def _give_up(self, executor: ProcessPoolExecutor, error: Exception) -> None:
-        if self._executor is executor:
-            logger.warning("parse workers unavailable (%s); parsing in process from now on", error)
-            self._executor = None
-            executor.shutdown(wait=False, cancel_futures=True)
-
     def close(self) -> None:
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            worker.close()
 
 
 _shared: dict = {}  # the process's pool and how many crawlers use it
@@ -98,3 +181,37 @@ def release(pool: ParsePool | None) -> None:
             return
         del _shared["pool"], _shared["users"]
     pool.close()
+
+
+def worker_pids() -> list[int]:
+    """Process ids of the live parse workers of this process (for memory reports)."""
+    pool = _shared.get("pool")
+    return pool.pids() if pool is not None else []
+
+
+def _serve(fd: int) -> None:
+    """A worker's life: read a request, parse, write the reply, until the crawl closes the socket."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    connection = socket.socket(fileno=fd)
+    reader, writer = connection.makefile("rb"), connection.makefile("wb")
+    while True:
+        try:
+            header = reader.read(_HEADER)
+            request = reader.read(int.from_bytes(header, "big")) if len(header) == _HEADER else b""
+        except OSError:  # the crawl went away
+            return
+        if not request:
+            return
+        try:
+            reply = pickle.dumps((True, parse_record(*pickle.loads(request))), protocol=5)
+        except Exception as error:  # parse_article does not raise; a bug must not kill the worker
+            reply = pickle.dumps((False, repr(error)), protocol=5)
+        try:
+            writer.write(len(reply).to_bytes(_HEADER, "big") + reply)
+            writer.flush()
+        except OSError:  # the crawl went away
+            return
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))

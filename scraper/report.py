@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.logformatter import LogFormatter
 
+from . import parsepool
 from .sites import site_name
 
 logger = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def _vm_hwm_mb(pid: int | str) -> float | None:
 
 def peak_rss_mb() -> dict:
     """Peak memory of the crawl: this process and its parse workers (None where unknown)."""
-    workers = [_vm_hwm_mb(child.pid) for child in multiprocessing.active_children()]
+    workers = [_vm_hwm_mb(pid) for pid in parsepool.worker_pids()]
     return {"crawler": _vm_hwm_mb("self"),
             "parse_workers": round(sum(w for w in workers if w), 1) if any(workers) else None}
 

@@ -38,7 +38,7 @@ def test_a_dead_worker_means_parsing_in_process_not_lost_pages(pages, caplog):
     try:
         async def run():
             first = await pool.parse(*pages[0], "nhandan.vn", None)
-            for pid in list(pool._executor._processes):  # kill the worker under the pool
+            for pid in pool.pids():  # kill the worker under the pool
                 os.kill(pid, signal.SIGKILL)
             rest = [await pool.parse(body, url, "nhandan.vn", None) for body, url in pages[1:]]
             return [first, *rest]
@@ -55,7 +55,9 @@ def test_pool_is_shared_and_closed_by_its_last_user():
     first = parsepool.acquire(1)
     second = parsepool.acquire(1)
     assert first is second
+    pids = first.pids()
+    assert parsepool.worker_pids() == pids and len(pids) == 1
     parsepool.release(first)
-    assert first._executor is not None
+    assert first.pids() == pids
     parsepool.release(second)
-    assert first._executor is None
+    assert first.pids() == [] and parsepool.worker_pids() == []
