@@ -89,7 +89,7 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         known = tuple(x for x in (article.title, sapo, article.sapo) if x)
         # Longform templates put the headline, lead and byline inside the body container.
         header = [el for el in (title_el, sapo_el) if el is not None and el is not body_el and page.inside(el, body_el)]
-        body = clean_body(body_el, canonical, selectors.drop, known, header=header)
+        body = clean_body(body_el, canonical, page, selectors.drop, known, header=header)
     article.body_text = "\n\n".join(body.paragraphs) or None
     article.body_html = body.html or None
     article.images = _lead_images(page, selectors, canonical) + body.images

@@ -1,17 +1,17 @@
 """The article body: find the container, drop what is not the article, read paragraphs and images."""
 from __future__ import annotations
 
+import bisect
 import html as html_lib
 import re
 from collections import defaultdict
-from copy import deepcopy
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from lxml import etree
 
 from ..items import Image
-from .document import BLOCK_TAGS, class_and_id, drop_tree, raw_text, select, text_length, text_of
+from .document import BLOCK_TAGS, class_and_id, raw_text, text_length
 from .text import normalize_text
 from .urls import canonicalize_url
 
@@ -46,7 +46,6 @@ _LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-srcset", "src
 _CONTAINER_TAGS = BLOCK_TAGS - {"hr"}
 
 
-_MARKED_BLOCKS = etree.XPath("descendant::*[@class or @id]")
 
 
 @dataclass
@@ -55,11 +54,12 @@ class Block:
     text: str = ""
     image: Image | None = None
     element: object = None  # the block element the text came from (None: loose text)
+    removed: object = frozenset()  # the elements cut from the body around it
 
     @property
     def emphasised(self) -> bool:
         """Right-aligned or wholly bold: how bylines are set. Asked only of the last lines."""
-        return self.element is not None and _emphasised(self.element)
+        return self.element is not None and _emphasised(self.element, self.removed)
 
 
 @dataclass
@@ -141,64 +141,128 @@ def image_url(img, base_url: str) -> str | None:
     return None
 
 
-def _caption(container, img) -> str | None:
+def _caption(container, img, removed: "_Removed") -> str | None:
     if container is img:
         return None
     for el in container.iter("figcaption", "td", "p", "div", "span", "em"):
+        if removed.covers(el):
+            continue
         if el.tag == "figcaption" or re.search(r"caption|desc|chu-?thich", el.get("class") or "", re.I):
-            text = text_of(el)
+            text = normalize_text(removed.text(el))
             if text:
                 return text
     if container.tag == "table":
-        text = text_of(container)
+        text = normalize_text(removed.text(container))
         return text or None
     return None
 
 
-def _emphasised(element) -> bool:
+def _emphasised(element, removed: frozenset | set = frozenset()) -> bool:
     style = (element.get("style") or "").replace(" ", "").lower()
     if "text-align:right" in style or (element.get("align") or "").lower() == "right":
         return True
-    children = [c for c in element if isinstance(c.tag, str)]
+    children = [c for c in element if isinstance(c.tag, str) and c not in removed]
     if len(children) == 1 and children[0].tag in ("b", "strong", "em", "i"):
-        own = normalize_text((element.text or "") + (children[0].tail or ""))
+        # A removed child's tail is still text of this element.
+        own = normalize_text((element.text or "") + "".join(c.tail or "" for c in element))
         return not own
     return False
 
 
-def _removable(element, body_text_len: int) -> bool:
-    # Never cut a box that holds most of the article: class names lie more often than sizes.
-    return len(raw_text(element)) < max(200, body_text_len * 0.4)
+class _Removed:
+    """What cleaning cuts from the body, without copying or changing the page's tree: the
+    roots of the cut subtrees, and their position ranges in the page index for quick "is this
+    inside a cut?" and "how much text is left?" questions."""
+
+    def __init__(self, page):
+        self.page = page
+        self.roots: set = set()
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def add(self, element) -> None:
+        if element in self.roots or self.covers(element):
+            return
+        self.roots.add(element)
+        start, end = self.page.position[element], self.page.end(element)
+        index = bisect.bisect_left(self._starts, start)
+        # An outer cut swallows the cuts inside it.
+        stop = index
+        while stop < len(self._starts) and self._starts[stop] <= end:
+            stop += 1
+        self._starts[index:stop] = [start]
+        self._ends[index:stop] = [end]
+
+    def covers(self, element) -> bool:
+        """Whether the element is cut or inside a cut."""
+        position = self.page.position[element]
+        index = bisect.bisect_right(self._starts, position) - 1
+        return index >= 0 and position <= self._ends[index]
+
+    def _inside(self, element) -> range:
+        """Indexes of the outermost cuts strictly inside the element."""
+        start, end = self.page.position[element], self.page.end(element)
+        return range(bisect.bisect_right(self._starts, start), bisect.bisect_right(self._starts, end))
+
+    def length(self, element) -> int:
+        """len(text) of the element once the cuts inside it are gone."""
+        total = text_length(element)
+        for index in self._inside(element):
+            total -= text_length(self.page.elements[self._starts[index]])
+        return total
+
+    def text(self, element) -> str:
+        """The element's raw text once the cuts inside it are gone."""
+        if not self._inside(element):
+            return raw_text(element)
+        parts = [element.text or ""]
+        walker = etree.iterwalk(element, events=("start", "end"))
+        for event, node in walker:
+            if node is element:
+                continue
+            if event == "start":
+                if node in self.roots:
+                    walker.skip_subtree()
+                elif isinstance(node.tag, str) and node.text:
+                    parts.append(node.text)
+            elif node.tail:
+                parts.append(node.tail)
+        return "".join(parts)
 
 
-def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[str, ...] = (),
+def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: tuple[str, ...] = (),
                header: list | None = None) -> Body:
-    """Paragraphs, images and clean HTML of the article body. `known` holds title and sapo,
-    which some CMSs repeat inside the body; `header` the headline and lead elements when a
-    template places them inside the body container."""
-    paths = [_path_from(body_el, element) for element in header or ()]
-    body = deepcopy(body_el)
-    body.tail = None
-    _drop_header(body, paths)
-    for element in list(body.iter(*_REMOVE_TAGS)):
-        if element is not body and element.getparent() is not None:
-            drop_tree(element)
+    """Paragraphs, images and clean HTML of the article body. `page` is the PageIndex of the
+    page `body_el` belongs to; `known` holds title and sapo, which some CMSs repeat inside the
+    body; `header` the headline and lead elements when a template places them inside the body
+    container. The page's tree is read, never changed: later steps (the sidebar) need it whole."""
+    removed = _Removed(page)
+    _drop_header(body_el, header or (), removed)
+    for element in body_el.iter(*_REMOVE_TAGS):
+        if element is not body_el:
+            removed.add(element)
     for css in drop:
-        for element in select(body, css):
-            if element is not body and element.getparent() is not None:
-                drop_tree(element)
+        for element in page.select(css, body_el):
+            if element is not body_el:
+                removed.add(element)
     result = Body()
-    total = text_length(body)
-    for element in _MARKED_BLOCKS(body):
-        if element.getparent() is None or element.tag not in BLOCK_TAGS:
+    total = removed.length(body_el)
+    start, end = page.position[body_el], page.end(body_el)
+    hints = page.hints
+    cut = _Removed(page)  # boxes cut below: their text still counts for the checks of later boxes
+    for element in page.elements[start + 1:end + 1]:
+        if element not in hints or element.tag not in BLOCK_TAGS or removed.covers(element):
             continue  # an inline link classed "cms-relate" is still part of its sentence
-        hints = class_and_id(element)
-        if AUTHOR_CLASS.search(hints) and len(raw_text(element).strip()) <= 200:
-            result.byline = result.byline or text_of(element) or None
-            drop_tree(element)
-        elif BOILERPLATE.search(hints) and _removable(element, total):
-            drop_tree(element)
-    blocks = _walk(body, base_url)
+        hint = hints[element]
+        if AUTHOR_CLASS.search(hint) and len(removed.text(element).strip()) <= 200:
+            result.byline = result.byline or normalize_text(removed.text(element)) or None
+            cut.add(element)
+        elif BOILERPLATE.search(hint) and removed.length(element) < max(200, total * 0.4):
+            # Never cut a box that holds most of the article: class names lie more often than sizes.
+            cut.add(element)
+    for element in cut.roots:
+        removed.add(element)
+    blocks = _walk(body_el, base_url, removed)
     known_set = {k for k in known if k}
     kept: list[Block] = []
     for block in blocks:
@@ -209,41 +273,35 @@ def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[
     result.paragraphs = [b.text for b in kept if b.kind != "img"]
     result.images = [b.image for b in kept if b.kind == "img" and b.image]
     result.html = _to_html(kept)
-    result.inline_urls = {canonicalize_url(urljoin(base_url, a.get("href"))) for a in body.iter("a") if a.get("href")}
+    result.inline_urls = {canonicalize_url(urljoin(base_url, a.get("href"))) for a in body_el.iter("a")
+                          if a.get("href") and not removed.covers(a)}
     return result
 
 
-def _path_from(root, element) -> list[int]:
-    """Child indexes leading from `root` down to `element`."""
-    path = []
-    while element is not root:
-        parent = element.getparent()
-        path.append(parent.index(element))
-        element = parent
-    return path[::-1]
+def _drop_header(body_el, header, removed: _Removed) -> None:
+    """Cut the headline's block from the body: the body's child that holds it when that child
+    is small (a header), else just the elements themselves."""
+    total = text_length(body_el)
+    for element in header:
+        block = element
+        while block.getparent() is not body_el:
+            block = block.getparent()
+        removed.add(block if text_length(block) < 0.4 * total else element)
 
 
-def _drop_header(body, paths: list[list[int]]) -> None:
-    """Remove the headline's block from the body copy: the body's child that holds it when
-    that child is small (a header), else just the elements themselves."""
-    total = text_length(body)
-    targets = []
-    for path in paths:
-        node = body
-        for index in path:
-            node = node[index]
-        block = body[path[0]] if path else node
-        targets.append(block if len(raw_text(block)) < 0.4 * total else node)
-    for target in targets:
-        if target is not body and target.getparent() is not None:
-            drop_tree(target)
+def _first_image(element, removed: _Removed):
+    for img in element.iter("img"):
+        if not removed.covers(img):
+            return img
+    return None
 
 
-def _walk(body, base_url: str) -> list[Block]:
+def _walk(body, base_url: str, removed: _Removed) -> list[Block]:
     blocks: list[Block] = []
     buffer: list[str] = []
     current_kind = ["p"]
     current = [None]
+    roots = removed.roots
 
     def flush() -> None:
         if not buffer:
@@ -257,12 +315,20 @@ def _walk(body, base_url: str) -> list[Block]:
         else:
             text = normalize_text(raw)
         if text:
-            blocks.append(Block(current_kind[0], text, element=current[0]))
+            blocks.append(Block(current_kind[0], text, element=current[0], removed=roots))
 
     walker = etree.iterwalk(body, events=("start", "end"))
     for event, element in walker:
         tag = element.tag
         if not isinstance(tag, str):
+            continue
+        if element in roots:
+            if event == "start":
+                walker.skip_subtree()
+            else:
+                tail = element.tail  # cut, but the text after it is the article's
+                if tail:
+                    buffer.append(tail)
             continue
         if event == "start":
             if tag == "img":
@@ -271,15 +337,15 @@ def _walk(body, base_url: str) -> list[Block]:
                 if url:
                     blocks.append(Block("img", image=Image(url=url, caption=None)))
                 continue
-            if tag in ("figure", "table") and element is not body and element.find(".//img") is not None \
-                    and len(raw_text(element)) < 600:
-                flush()
-                img = element.find(".//img")
-                url = image_url(img, base_url)
-                if url:
-                    blocks.append(Block("img", image=Image(url=url, caption=_caption(element, img))))
-                walker.skip_subtree()
-                continue
+            if tag in ("figure", "table") and element is not body:
+                img = _first_image(element, removed)
+                if img is not None and removed.length(element) < 600:
+                    flush()
+                    url = image_url(img, base_url)
+                    if url:
+                        blocks.append(Block("img", image=Image(url=url, caption=_caption(element, img, removed))))
+                    walker.skip_subtree()
+                    continue
             if tag in BLOCK_TAGS:
                 flush()
                 current_kind[0] = tag if tag in ("h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre") else "p"

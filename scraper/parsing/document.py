@@ -139,20 +139,6 @@ def has_text(element, minimum: int) -> bool:
     return False
 
 
-def drop_tree(element) -> None:
-    """Remove an element and its children, keeping the text that follows it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
 class _FastTranslator(HTMLTranslator):
     """cssselect's translation with a cheap substring test in front of the exact class test:
     concat(normalize-space(@class)) on every element is what made selectors slow."""
