@@ -75,7 +75,7 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     title_el = _title_element(page, selectors, found)
     body_el = page.select_one(selectors.body) if selectors.body else None
     if body_el is None or not has_text(body_el, 50):
-        body_el = find_body_generic(root)
+        body_el = find_body_generic(root, page)
         if profile and selectors.body:
             article.warnings.append("profile body selector matched nothing; generic extractor used")
     article.title = _title(title_el, found)

@@ -89,9 +89,11 @@ def _text_holders(root):
         yield element
 
 
-def find_body_generic(root):
+def find_body_generic(root, page=None):
     """The element holding the most prose, scored readability-style (text length, commas,
-    low link density, class hints); None when the page has no run of paragraphs."""
+    low link density, class hints); None when the page has no run of paragraphs. `page`, the
+    page's index, lends its memoized text lengths to later steps."""
+    length_of = page.length if page is not None else text_length
     scores: dict = defaultdict(float)
     for node in _text_holders(root):  # containers collect the score of the text they hold
         text = raw_text(node)  # raw text is enough for scoring, and much cheaper
@@ -118,7 +120,7 @@ def find_body_generic(root):
             score *= 1.25
         if _NEGATIVE.search(hints):
             score *= 0.5
-        total = text_length(candidate) or 1
+        total = length_of(candidate) or 1
         linked = 0
         for link in candidate.iter("a"):
             length = link_lengths.get(link)
@@ -206,9 +208,9 @@ class _Removed:
 
     def length(self, element) -> int:
         """len(text) of the element once the cuts inside it are gone."""
-        total = text_length(element)
+        total = self.page.length(element)
         for index in self._inside(element):
-            total -= text_length(self.page.elements[self._starts[index]])
+            total -= self.page.length(self.page.elements[self._starts[index]])
         return total
 
     def text(self, element) -> str:
@@ -281,12 +283,12 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
 def _drop_header(body_el, header, removed: _Removed) -> None:
     """Cut the headline's block from the body: the body's child that holds it when that child
     is small (a header), else just the elements themselves."""
-    total = text_length(body_el)
+    total = removed.page.length(body_el)
     for element in header:
         block = element
         while block.getparent() is not body_el:
             block = block.getparent()
-        removed.add(block if text_length(block) < 0.4 * total else element)
+        removed.add(block if removed.page.length(block) < 0.4 * total else element)
 
 
 def _first_image(element, removed: _Removed):

@@ -16,7 +16,7 @@ from cssselect import SelectorError, parse as parse_css
 from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 
-from .document import select as xpath_select
+from .document import select as xpath_select, text_length
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,14 @@ class PageIndex:
                 if ident:
                     ids[ident].append(element)
         self._ends: dict = {}
+        self._lengths: dict = {}
+
+    def length(self, element) -> int:
+        """len(raw_text(element)), memoized: the tree is read, never changed, after indexing."""
+        known = self._lengths.get(element)
+        if known is None:
+            known = self._lengths[element] = text_length(element)
+        return known
 
     def hint(self, element) -> str:
         """The element's class and id, space-separated (document.class_and_id, memoized)."""
