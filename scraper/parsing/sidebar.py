@@ -3,7 +3,6 @@ body, grouped by the box it sits in and named by that box's visible heading."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from ..items import SidebarItem
@@ -50,15 +49,20 @@ def _article_url(absolute: str, site_host: str, profile: SiteProfile | None) -> 
     return canonicalize_url(absolute)
 
 
-@lru_cache(maxsize=65536)
-def _site_article_url(scheme: str, origin: str, site_host: str, profile: SiteProfile | None, href: str) -> str | None:
-    if href.startswith(("http://", "https://")):
-        absolute = href
-    elif href.startswith("//"):
-        absolute = scheme + ":" + href
-    else:
-        absolute = origin + href
-    return _article_url(absolute, site_host, profile)
+# Links of a site resolve the same from every page (menus, "latest" boxes): href -> canonical
+# article URL or None, per (scheme, origin, host, profile), kept across pages of a crawl.
+_SITE_LINKS: dict[tuple, dict] = {}
+_SITE_LINKS_MAX = 100_000
+_UNKNOWN = object()
+
+
+def _site_links(key: tuple) -> dict:
+    links = _SITE_LINKS.get(key)
+    if links is None or len(links) > _SITE_LINKS_MAX:
+        if len(_SITE_LINKS) > 64:
+            _SITE_LINKS.clear()
+        links = _SITE_LINKS[key] = {}
+    return links
 
 
 class _Page:
@@ -81,29 +85,38 @@ class _Page:
                 self.stops.update(node.iterancestors())
                 self.stops.add(node)
         self._excluded: dict = {}
-        self._resolved: dict = {}
+        self._site = _site_links((self.scheme, self.origin, self.host, profile))
+        self._relative: dict = {}  # hrefs relative to this page's path
         self.boxes: dict = {}
         self._urls_under: dict = {}
         self.headings: dict = {}
 
     def resolve(self, href: str | None) -> str | None:
         """The canonical article URL a link points to, or None (memoized: menus repeat links)."""
-        if href in self._resolved:
-            return self._resolved[href]
-        url = self._resolve(href)
-        self._resolved[href] = url
-        return url
+        url = self._site.get(href, _UNKNOWN)
+        if url is _UNKNOWN:
+            url = self._relative.get(href, _UNKNOWN)
+            if url is _UNKNOWN:
+                url = self._resolve(href)
+        return None if url is None or url in self.own_urls else url
 
     def _resolve(self, href: str | None) -> str | None:
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
+            self._site[href] = None
             return None
-        href = href.strip()
-        if href.startswith(("http://", "https://", "//", "/")):
-            # Independent of the page's own path: shared by every page of the site (menus).
-            url = _site_article_url(self.scheme, self.origin, self.host, self.profile, href)
+        stripped = href.strip()
+        if stripped.startswith(("http://", "https://")):
+            absolute = stripped
+        elif stripped.startswith("//"):
+            absolute = self.scheme + ":" + stripped
+        elif stripped.startswith("/"):
+            absolute = self.origin + stripped
         else:
-            url = _article_url(urljoin(self.url, href), self.host, self.profile)
-        return None if url is None or url in self.own_urls else url
+            url = self._relative[href] = _article_url(urljoin(self.url, stripped), self.host, self.profile)
+            return url
+        # Independent of the page's own path: shared by every page of the site.
+        url = self._site[href] = _article_url(absolute, self.host, self.profile)
+        return url
 
     def urls_under(self, element) -> set[str]:
         """Article URLs linked from inside `element` (memoized: list items share parents)."""
@@ -223,12 +236,10 @@ def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, mai
                 if link_url:
                     add(name, box, link, link_url)
                     seen_links.add(link)
-    resolved = page._resolved
     for link in root.iter("a"):
         if seen_links and link in seen_links:
             continue
-        href = link.get("href")
-        link_url = resolved[href] if href in resolved else page.resolve(href)  # menus repeat links
+        link_url = page.resolve(link.get("href"))  # a lookup for links seen on earlier pages
         if not link_url or page.excluded(link):
             continue
         if body is not None and link_url in inline_urls and index.inside(link, body):
