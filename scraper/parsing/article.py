@@ -224,18 +224,22 @@ def _parse_any(raw: str, source: str, reference: datetime | None):
     return parse_vietnamese_datetime(raw, reference=reference, source="visible" if source == "visible" else "meta")
 
 
-def _visible_date_element(page: PageIndex, selectors_css: str, region: HeaderRegion):
+def _visible_date(page: PageIndex, selectors_css: str, region: HeaderRegion, reference) -> tuple[str, datetime | None]:
+    """The date the page shows (its text and value): the profile's element, else the nearest
+    date-like element around the headline."""
     if selectors_css:
-        for element in page.select(selectors_css):
-            if parse_vietnamese_datetime(_date_text(element), source="visible", fallback=False):
-                return element
-        return None
-    for element, hints in region.elements():
-        if element.tag == "time" or _DATE_CLASS.search(hints):
-            text = _date_text(element)
-            if len(text) <= 80 and parse_vietnamese_datetime(text, source="visible", fallback=False):
-                return element
-    return None
+        candidates = [(element, True) for element in page.select(selectors_css)]
+    else:
+        candidates = [(element, False) for element, hints in region.elements()
+                      if element.tag == "time" or _DATE_CLASS.search(hints)]
+    for element, chosen in candidates:
+        text = _date_text(element)
+        if chosen or len(text) <= 80:
+            # The fast path only: a scan of candidates must not wait on dateparser.
+            value = parse_vietnamese_datetime(text, reference=reference, source="visible", fallback=False)
+            if value is not None:
+                return text, value
+    return "", None
 
 
 def _date_text(element) -> str:
@@ -247,9 +251,7 @@ def _dates(article, page: PageIndex, found: Structured, selectors: Selectors, re
     for element in page.root.iter("time"):
         if element.get("datetime"):
             candidates.append(("meta", element.get("datetime")))
-    visible_el = _visible_date_element(page, selectors.published, region)
-    visible_text = _date_text(visible_el) if visible_el is not None else ""
-    visible = parse_vietnamese_datetime(visible_text, reference=reference) if visible_text else None
+    visible_text, visible = _visible_date(page, selectors.published, region, reference)
     chosen, source = None, None
     for candidate_source, raw in candidates:
         value = _parse_any(raw, candidate_source, reference)

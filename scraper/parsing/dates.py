@@ -30,6 +30,8 @@ _TIME = re.compile(
     r"(?:\s*(SA|CH|AM|PM|A\.M\.|P\.M\.)(?![\w]))?",
     re.IGNORECASE,
 )
+_ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
+_JUST_NOW = re.compile(r"\bvừa (xong|mới|đăng)\b|\bmới đây\b")
 _RELATIVE = re.compile(r"(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*trước", re.IGNORECASE)
 _RELATIVE_UNITS = {
     "giây": timedelta(seconds=1),
@@ -120,7 +122,7 @@ def _parse_iso(text: str) -> datetime | None:
 
 def _parse_rfc822(text: str) -> datetime | None:
     # "Mon, 07 Jul 2025 12:47:00 +0700" in RSS; only tried when an English month name is there.
-    if not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b", text):
+    if not _ENGLISH_MONTH.search(text):
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(text)
@@ -143,7 +145,7 @@ def _parse_relative(text: str, reference: datetime | None) -> datetime | None:
     lowered = text.lower()
     if match := _RELATIVE.search(lowered):
         return _now(reference) - int(match.group(1)) * _RELATIVE_UNITS[match.group(2)]
-    if re.search(r"\bvừa (xong|mới|đăng)\b|\bmới đây\b", lowered):
+    if _JUST_NOW.search(lowered):
         return _now(reference)
     for word, days in (("hôm nay", 0), ("hôm qua", 1)):
         if word in lowered:
