@@ -2,8 +2,9 @@
 page it came from into WARC beside it.
 
 Encoding the WARC record (two SHA-1 digests and a deflate of the whole page) is the costly
-part of storing, and all of it releases the GIL: it runs on a thread of its own while the
-crawl goes on, and the writer then appends the finished bytes in the reactor thread."""
+part of storing. A parse worker (VNGOV_PARSE_WORKERS) encodes it with the record; otherwise it
+runs here on a thread of its own (all of it releases the GIL) while the crawl goes on. Either
+way the writer appends the finished bytes in the reactor thread, so offsets stay exact."""
 from __future__ import annotations
 
 import asyncio
@@ -30,14 +31,16 @@ class StorePipeline(CrawlerPipeline):
         record = item.record
         raw = RawPage(url=record["url"], body=item.body, status=item.status, headers=item.headers,
                       fetched_at=item.fetched_at) if self.keep_warc else None
-        member = await self._encode(raw) if raw is not None else None
+        member = None
+        if raw is not None:
+            member = item.warc_member or await self._encode(raw)
         writer = archive_writer(self.crawler)
         result = writer.add(record, raw, member, digest=item.digest)
         site = record.get("site") or "_"
         writer.record_fetch(record["canonical_url"], site, item.status, None, record.get("published_at"))
         self.stats.inc_value(f"vngov/articles/{result.status}")
         self.stats.inc_value(f"vngov/{site}/{result.status}")
-        item.body = b""  # the page is in WARC now; do not hold it in memory
+        item.body = item.warc_member = b""  # the page is in WARC now; do not hold it in memory
         return item
 
     async def _encode(self, raw: RawPage) -> bytes:

@@ -83,3 +83,4 @@ class CrawledPage:
     headers: list[tuple[str, str]] = field(default_factory=list)
     fetched_at: str = ""
     digest: str | None = None  # content_hash(record), set by the deduplicate pipeline
+    warc_member: bytes | None = None  # the page's WARC record, when a parse worker encoded it

@@ -6,7 +6,9 @@ page's bytes to one of N worker processes and awaits the record, so downloading,
 parsing use separate cores. At polite live rates there is nothing to gain, and the default is 0:
 parse in the crawl's own process.
 
-Each worker is `python -m scraper.parsepool FD`, joined to the crawl by a socket pair. Requests
+A worker also encodes the page's WARC record (process_page), the other CPU-heavy step of
+storing a page. Each worker is `python -m scraper.parsepool FD`, joined to the crawl by a
+socket pair. Requests
 and replies are length-prefixed pickles, answered in order; the crawl side is an asyncio
 protocol on the reactor's own event loop. No helper threads: a thread that pickles 80 KB pages
 competes with the reactor for the GIL.
@@ -29,6 +31,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .archive.warc import encode_response
 from .parsing import parse_article
 from .sites import get_profile
 
@@ -40,6 +43,15 @@ def parse_record(body: bytes, url: str, profile_name: str | None, encoding: str 
     """The record dict for one page: what the spider stores, in a process or out of it."""
     profile = get_profile(profile_name) if profile_name else None
     return parse_article(body, url, profile=profile, encoding=encoding).to_dict()
+
+
+def process_page(body: bytes, url: str, profile_name: str | None, encoding: str | None,
+                 snapshot: tuple | None = None) -> tuple[dict, bytes | None]:
+    """The record and, when `snapshot` = (status, headers, WARC date) is given, the page's WARC
+    record: all the CPU work a fetched page needs, so that a worker can do it in one go."""
+    record = parse_record(body, url, profile_name, encoding)
+    member = encode_response(url, body, *snapshot) if snapshot is not None else None
+    return record, member
 
 
 class WorkerGone(RuntimeError):
@@ -90,6 +102,9 @@ class _Channel(asyncio.Protocol):
 class _Worker:
     def __init__(self):
         ours, theirs = socket.socketpair()
+        for end in (ours, theirs):  # room for whole pages: fewer partial writes and wake-ups
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
+            end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
         root = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
         self.process = subprocess.Popen([sys.executable, "-m", "scraper.parsepool", str(theirs.fileno())],
@@ -133,13 +148,16 @@ class ParsePool:
     def pids(self) -> list[int]:
         return [worker.process.pid for worker in self.workers if worker.process.poll() is None]
 
-    async def parse(self, body: bytes, url: str, profile_name: str | None, encoding: str | None) -> dict:
+    async def process(self, body: bytes, url: str, profile_name: str | None, encoding: str | None,
+                      snapshot: tuple | None = None) -> tuple[dict, bytes | None]:
+        """process_page on a worker. In process instead, when the workers are gone (the WARC
+        record is then left to the store pipeline: None)."""
         if not self.broken:
             try:
                 channels = [await worker.connect() for worker in self.workers]
                 channel = min(channels, key=lambda c: len(c.waiting))  # the least busy worker
-                reply = await channel.send(pickle.dumps((body, url, profile_name, encoding), protocol=5))
-                ok, value = pickle.loads(reply)
+                request = pickle.dumps((body, url, profile_name, encoding, snapshot), protocol=5)
+                ok, value = pickle.loads(await channel.send(request))
                 if ok:
                     return value
                 logger.warning("parse worker failed on %s (%s); parsing it in process", url, value)
@@ -147,7 +165,10 @@ class ParsePool:
                 if not self.broken:
                     self.broken = True
                     logger.warning("parse workers unavailable (%s); parsing in process from now on", error)
-        return parse_record(body, url, profile_name, encoding)
+        return parse_record(body, url, profile_name, encoding), None
+
+    async def parse(self, body: bytes, url: str, profile_name: str | None, encoding: str | None) -> dict:
+        return (await self.process(body, url, profile_name, encoding))[0]
 
     def close(self) -> None:
         workers, self.workers = self.workers, []
@@ -203,7 +224,7 @@ def _serve(fd: int) -> None:
         if not request:
             return
         try:
-            reply = pickle.dumps((True, parse_record(*pickle.loads(request))), protocol=5)
+            reply = pickle.dumps((True, process_page(*pickle.loads(request))), protocol=5)
         except Exception as error:  # parse_article does not raise; a bug must not kill the worker
             reply = pickle.dumps((False, repr(error)), protocol=5)
         try:

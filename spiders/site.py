@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import scrapy
 from lxml import etree
 
+from scraper.archive.writer import warc_date
 from scraper.crawlstate import CrawlState
 from scraper.items import CrawledPage
 from scraper import parsepool
@@ -71,6 +72,7 @@ class SiteSpider(scrapy.Spider):
             spider.refetch_window = timedelta(days=settings.getfloat("VNGOV_REFETCH_DAYS", 3))
         spider.overlap_pages = settings.getint("VNGOV_OVERLAP_PAGES", 1)
         spider.fetch_only = settings.getbool("VNGOV_FETCH_ONLY", False)
+        spider.keep_warc = settings.getbool("VNGOV_KEEP_WARC", True)
         spider.parse_pool = None if spider.fetch_only else parsepool.acquire(settings.getint("VNGOV_PARSE_WORKERS", 0))
         # After the run report (spider_closed) has read the workers' memory.
         crawler.signals.connect(spider._release_pool, signal=scrapy.signals.engine_stopped)
@@ -238,17 +240,23 @@ class SiteSpider(scrapy.Spider):
         charset = re.search(r"charset=([\w.-]+)", encoding)
         arguments = (response.body, response.url, self.profile.name if self.profile else None,
                      charset.group(1) if charset else None)
-        record = await self.parse_pool.parse(*arguments) if self.parse_pool else parsepool.parse_record(*arguments)
+        fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        # dict.items: the raw header lists, without Scrapy's per-access normalization.
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in dict.items(response.headers) for v in values]
+        warc_member = None
+        if self.parse_pool:  # the worker encodes the WARC record too: the store pipeline only appends it
+            snapshot = (response.status, headers, warc_date(fetched_at)) if self.keep_warc else None
+            record, warc_member = await self.parse_pool.process(*arguments, snapshot=snapshot)
+        else:
+            record = parsepool.parse_record(*arguments)
         if record.get("published_at") is None and hint.get("published") and hint.get("source") == "feed":
             record["published_at"] = to_iso(hint["published"])
             record["date_source"] = "feed"
         if record.get("published_at") and not self._in_range(datetime.fromisoformat(record["published_at"])):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_out_of_range")
             return  # a backfill bound is a promise about the archive, not only about requests
-        # dict.items: the raw header lists, without Scrapy's per-access normalization.
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in dict.items(response.headers) for v in values]
         yield CrawledPage(record=record, body=response.body, status=response.status, headers=headers,
-                          fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                          fetched_at=fetched_at, warc_member=warc_member)
 
 
 def _site_spiders() -> dict[str, type]:

@@ -134,11 +134,15 @@ class _OpenWarc:
     relative: str  # the final path relative to the archive root, as records cite it
 
 
+def warc_date(fetched_at: str | None) -> str | None:
+    """WARC-Date for a fetch time in ISO 8601 UTC ("...+00:00" becomes "...Z")."""
+    return fetched_at.replace("+00:00", "Z") if fetched_at else None
+
+
 def encode_raw(raw: RawPage) -> bytes:
     """The WARC record (one gzip member) that keeps `raw`: pure CPU that releases the GIL, so
     a caller may run it on a thread and hand the bytes to ArchiveWriter.add."""
-    return encode_response(raw.url, raw.body, raw.status, raw.headers,
-                           raw.fetched_at.replace("+00:00", "Z") if raw.fetched_at else None)
+    return encode_response(raw.url, raw.body, raw.status, raw.headers, warc_date(raw.fetched_at))
 
 
 class ArchiveWriter:

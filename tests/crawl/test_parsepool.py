@@ -61,3 +61,24 @@ def test_pool_is_shared_and_closed_by_its_last_user():
     assert first.pids() == pids
     parsepool.release(second)
     assert first.pids() == [] and parsepool.worker_pids() == []
+
+
+def test_worker_encodes_the_warc_record_the_store_would(pages):
+    import gzip
+
+    from scraper.archive import RawPage
+    from scraper.archive.writer import encode_raw, warc_date
+
+    body, url = pages[0]
+    headers = [("Content-Type", "text/html; charset=utf-8")]
+    fetched_at = "2026-11-28T01:02:03+00:00"
+    pool = parsepool.ParsePool(1)
+    try:
+        record, member = asyncio.run(pool.process(body, url, "nhandan.vn", None, snapshot=(200, headers, warc_date(fetched_at))))
+    finally:
+        pool.close()
+    local = gzip.decompress(encode_raw(RawPage(url=url, body=body, status=200, headers=headers, fetched_at=fetched_at)))
+    remote = gzip.decompress(member)
+    # Identical but for the random WARC-Record-ID.
+    strip = lambda data: b"\n".join(line for line in data.split(b"\n") if not line.startswith(b"WARC-Record-ID"))
+    assert strip(remote) == strip(local) and record["url"] == url
