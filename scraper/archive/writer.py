@@ -29,6 +29,8 @@ from .warc import encode_response
 
 logger = logging.getLogger(__name__)
 
+MAX_OPEN_SEGMENTS = 8  # partitions written at once before a commit closes them
+
 # What a reader of the article sees: a change here is a new version. The sidebar is left out
 # on purpose: "latest news" lists change on every fetch without the article changing.
 CONTENT_FIELDS = ("title", "sapo", "body_text", "published_at", "updated_at", "author", "category", "tags", "images")
@@ -266,6 +268,10 @@ class ArchiveWriter:
     def _segment_for(self, site: str, year: str, month: str) -> _OpenSegment:
         key = (site, year, month)
         segment = self._segments.get(key)
+        if segment is None and len(self._segments) >= MAX_OPEN_SEGMENTS:
+            # Each open segment holds a compressor (1-3 MB of window and tables): a backfill
+            # spread over many months commits instead of holding one per month.
+            self.commit()
         if segment is None:
             folder = partition_dir(self.root, site, year, month)
             folder.mkdir(parents=True, exist_ok=True)

@@ -138,3 +138,17 @@ def test_segment_missing_from_index_is_recovered(tmp_path):
     assert len(list(Archive(tmp_path).iter_articles())) == 1
     for segment in iter_segments(tmp_path):
         assert all(line.endswith(b"\n") for line in read_lines(segment))
+
+
+def test_open_segments_are_capped_by_committing(tmp_path):
+    # One compressor per open partition: a backfill over many months must not hold them all.
+    from scraper.archive.writer import MAX_OPEN_SEGMENTS
+
+    with ArchiveWriter(tmp_path) as writer:
+        for month in range(1, 13):
+            record = make_record(month)
+            record["published_at"] = f"2025-{month:02d}-15T10:00:00+07:00"
+            writer.add(record)
+            assert len(writer._segments) <= MAX_OPEN_SEGMENTS
+    stored = list(Archive(tmp_path).iter_articles())
+    assert len(stored) == 12 and len({r["published_at"][:7] for r in stored}) == 12
