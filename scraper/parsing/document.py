@@ -16,6 +16,7 @@ _PARSER = etree.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False
 )
 _STRING_LENGTH = etree.XPath("string-length()")
+_NOT_SPACE = re.compile(rb"\S")
 
 _WESTERN = {"latin-1", "iso8859-1", "cp1252", "ascii"}
 _VIETNAMESE_ONLY = re.compile("[ươđăƯƠĐĂ]")
@@ -106,8 +107,9 @@ def parse_tree(text: str | bytes):
     """An lxml tree without comments (a date element may hide "GMT+0700" in one), or None.
     Bytes must be UTF-8 (what decode_html returns for pages that are)."""
     data = text if isinstance(text, bytes) else text.encode("utf-8", errors="replace")
-    data = data.replace(b"\x00", b"")
-    if not data.strip():
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+    if not _NOT_SPACE.search(data):
         return None
     try:
         root = etree.fromstring(data, parser=_PARSER)
