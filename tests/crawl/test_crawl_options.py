@@ -29,6 +29,8 @@ def test_since_until_bound_a_backfill(mirror, tmp_path):
     expected = [a for a in site.articles if "2026-11-01" <= a.published.date().isoformat() <= "2026-11-05"]
     assert stored and len(stored) == len(expected)
     assert all("2026-11-01" <= r["published_at"][:10] <= "2026-11-05" for r in stored)
+    # With --fast the parse worker encoded each page's WARC record beside its record.
+    _assert_snapshots_are_the_pages(site, tmp_path / "a", stored)
 
 
 def test_max_articles_caps_a_run(mirror, tmp_path):
@@ -85,3 +87,14 @@ def test_plain_scrapy_crawl_command(mirror, tmp_path):
     stored = list(Archive(tmp_path / "e").iter_articles())
     assert stored and all(r["published_at"][:10] >= "2026-11-08" for r in stored)
     assert len(stored) == sum(1 for a in site.articles if a.published.date().isoformat() >= "2026-11-08")
+    # Parsed in process, the page's WARC record encoded by the store pipeline's thread.
+    _assert_snapshots_are_the_pages(site, tmp_path / "e", stored)
+
+
+def _assert_snapshots_are_the_pages(site, archive, stored):
+    from scraper.archive.warc import read_snapshot
+
+    bodies = {f"https://{site.host}{a.path}": site.render(a.path).body for a in site.articles}
+    for record in stored:
+        snapshot = read_snapshot(archive, record["warc_file"], record["warc_offset"])
+        assert snapshot.url == record["url"] and snapshot.body == bodies[record["url"]]
