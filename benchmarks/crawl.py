@@ -91,7 +91,7 @@ def main() -> int:
              f" --rounds {args.rounds}` (best of the rounds at the first size; one round at the second)",
              f"(one generated nhandan.vn mirror per size served from the benchmark process, pages ~{rows[0][1]} KB; "
              f"`vngov crawl` subprocesses with politeness lifted; Python {platform.python_version()}, 2 cores shared).", "",
-             "| articles | run | seconds | pages/s (all pages) | articles/s | crawler CPU s | peak RSS MB (crawler + parse workers) |",
+             "| articles | run | seconds | pages/s (all pages) | articles/s | CPU s (crawler + parse workers) | peak RSS MB (crawler + parse workers) |",
              "|---|---|---|---|---|---|---|"]
     for size, _, fetch, full in rows:
         for name, result in (("fetch only", fetch), ("full pipeline", full)):
