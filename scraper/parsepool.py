@@ -167,9 +167,6 @@ class ParsePool:
                     logger.warning("parse workers unavailable (%s); parsing in process from now on", error)
         return parse_record(body, url, profile_name, encoding), None
 
-    async def parse(self, body: bytes, url: str, profile_name: str | None, encoding: str | None) -> dict:
-        return (await self.process(body, url, profile_name, encoding))[0]
-
     def close(self) -> None:
         workers, self.workers = self.workers, []
         for worker in workers:

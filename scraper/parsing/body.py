@@ -54,12 +54,6 @@ class Block:
     text: str = ""
     image: Image | None = None
     element: object = None  # the block element the text came from (None: loose text)
-    removed: object = frozenset()  # the elements cut from the body around it
-
-    @property
-    def emphasised(self) -> bool:
-        """Right-aligned or wholly bold: how bylines are set. Asked only of the last lines."""
-        return self.element is not None and _emphasised(self.element, self.removed)
 
 
 @dataclass
@@ -271,7 +265,7 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
         if block.kind != "img" and (block.text in known_set or BOILERPLATE_TEXT.match(block.text)):
             continue
         kept.append(block)
-    _take_trailing_byline(kept, result)
+    _take_trailing_byline(kept, result, removed.roots)
     result.paragraphs = [b.text for b in kept if b.kind != "img"]
     result.images = [b.image for b in kept if b.kind == "img" and b.image]
     result.html = _to_html(kept)
@@ -317,7 +311,7 @@ def _walk(body, base_url: str, removed: _Removed) -> list[Block]:
         else:
             text = normalize_text(raw)
         if text:
-            blocks.append(Block(current_kind[0], text, element=current[0], removed=roots))
+            blocks.append(Block(current_kind[0], text, element=current[0]))
 
     walker = etree.iterwalk(body, events=("start", "end"))
     for event, element in walker:
@@ -370,8 +364,9 @@ def _walk(body, base_url: str, removed: _Removed) -> list[Block]:
     return blocks
 
 
-def _take_trailing_byline(blocks: list[Block], result: Body) -> None:
-    """A short last line set apart ("Thanh Bình", "Theo TTXVN") is a byline, not prose."""
+def _take_trailing_byline(blocks: list[Block], result: Body, removed: set | frozenset = frozenset()) -> None:
+    """A short last line set apart ("Thanh Bình", "Theo TTXVN") is a byline, not prose.
+    `removed`: elements cut from the body, which do not count as the line's children."""
     for _ in range(2):
         texts = [b for b in blocks if b.kind != "img"]
         if len(texts) < 2:
@@ -381,7 +376,7 @@ def _take_trailing_byline(blocks: list[Block], result: Body) -> None:
         short = len(last.text) <= 40 and len(last.text.split()) <= 6 and not _SENTENCE_END.search(last.text)
         if source:
             result.byline = result.byline or source.group(0).strip("() ")
-        elif short and last.emphasised:
+        elif short and last.element is not None and _emphasised(last.element, removed):
             result.byline = result.byline or last.text
         else:
             return

@@ -24,7 +24,8 @@ def test_worker_records_equal_in_process_records(pages):
     pool = parsepool.ParsePool(2)
     try:
         async def run():
-            return await asyncio.gather(*[pool.parse(body, url, "nhandan.vn", None) for body, url in pages])
+            return [r for r, _ in await asyncio.gather(*[pool.process(body, url, "nhandan.vn", None)
+                                                          for body, url in pages])]
         remote = asyncio.run(run())
     finally:
         pool.close()
@@ -37,10 +38,10 @@ def test_a_dead_worker_means_parsing_in_process_not_lost_pages(pages, caplog):
     pool = parsepool.ParsePool(1)
     try:
         async def run():
-            first = await pool.parse(*pages[0], "nhandan.vn", None)
+            first, _ = await pool.process(*pages[0], "nhandan.vn", None)
             for pid in pool.pids():  # kill the worker under the pool
                 os.kill(pid, signal.SIGKILL)
-            rest = [await pool.parse(body, url, "nhandan.vn", None) for body, url in pages[1:]]
+            rest = [(await pool.process(body, url, "nhandan.vn", None))[0] for body, url in pages[1:]]
             return [first, *rest]
         records = asyncio.run(run())
     finally:
