@@ -8,7 +8,6 @@ import os
 import shutil
 import sys
 import urllib.request
-from datetime import date
 from pathlib import Path
 
 from . import settings
@@ -86,12 +85,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _date_arg(value: str | None, flag: str):
-    if value is None:
-        return None
+    from .parsing.dates import parse_day  # not at import: `vngov --help` stays quick
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{flag} {value!r} is not a date (YYYY-MM-DD)") from None
+        return parse_day(value, flag)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _existing_archive(args: argparse.Namespace) -> Path:

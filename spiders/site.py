@@ -17,7 +17,7 @@ from scraper.archive.writer import warc_date
 from scraper.crawlstate import CrawlState
 from scraper.items import CrawledPage
 from scraper import parsepool
-from scraper.parsing.dates import VN_TZ, parse_vietnamese_datetime, to_iso
+from scraper.parsing.dates import VN_TZ, parse_day, parse_vietnamese_datetime, to_iso
 from scraper.parsing.listing import ListingPage, parse_listing
 from scraper.parsing.sidebar import looks_like_article
 from scraper.parsing.urls import canonicalize_url
@@ -29,15 +29,6 @@ _SKIPPED_SITEMAP = re.compile(r"categor|chuyen-muc|/tags?[-/.]|topic|video|image
 
 def _local_name(element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
-
-
-def _as_date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 class SiteSpider(scrapy.Spider):
@@ -57,8 +48,8 @@ class SiteSpider(scrapy.Spider):
         self.site = self.profile.name if self.profile else urlsplit(start_url).hostname
         self.allowed_domains = list(self.profile.domains) if self.profile else \
             [d.strip() for d in (allow_domain or urlsplit(start_url).hostname).split(",")]
-        self.since = _as_date(since, "since")
-        self.until = _as_date(until, "until")
+        self.since = parse_day(since, "since")
+        self.until = parse_day(until, "until")
         self.max_articles = int(max_articles) if max_articles not in (None, "", "0") else None
         self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
         self.refetch_window = timedelta(days=float(refetch_days)) if refetch_days not in (None, "") else None

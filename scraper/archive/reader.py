@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 
 import orjson
 
-from ..parsing.dates import VN_TZ
+from ..parsing.dates import VN_TZ, parse_day
 from . import index as archive_index
 from .codec import read_lines
 from .layout import iter_segments, months_between
@@ -39,7 +39,7 @@ def as_date(value: date | datetime | str | None) -> date | None:
         return value
     if isinstance(value, datetime):
         return (value.astimezone(VN_TZ) if value.tzinfo else value).date()
-    return date.fromisoformat(value)
+    return parse_day(value)
 
 
 @dataclass

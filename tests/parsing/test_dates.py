@@ -77,3 +77,16 @@ def test_results_are_aware_and_in_vietnam_time():
 def test_has_time_of_day_tells_real_midnight_from_default():
     assert has_time_of_day("11/10/2023 00:00")
     assert not has_time_of_day("ngày 11 tháng 10 năm 2023")
+
+
+def test_parse_day_reads_iso_days_and_names_the_bad_value():
+    from datetime import date
+
+    import pytest
+
+    from scraper.parsing.dates import parse_day
+
+    assert parse_day("2026-11-01", "since") == date(2026, 11, 1)
+    assert parse_day(None) is None and parse_day("") is None
+    with pytest.raises(ValueError, match=r"until '01/11/2026' is not a date \(YYYY-MM-DD\)"):
+        parse_day("01/11/2026", "until")
