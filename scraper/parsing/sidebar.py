@@ -2,6 +2,7 @@
 body, grouped by the box it sits in and named by that box's visible heading."""
 from __future__ import annotations
 
+import bisect
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -84,7 +85,7 @@ class _Page:
             if node is not None:
                 self.stops.update(node.iterancestors())
                 self.stops.add(node)
-        self._excluded: dict = {}
+        self._regions: tuple[list[int], list[int]] | None = None  # excluded boxes, by position
         self._site = _site_links((self.scheme, self.origin, self.host, profile))
         self._relative: dict = {}  # hrefs relative to this page's path
         self.boxes: dict = {}
@@ -126,21 +127,44 @@ class _Page:
         return urls
 
     def excluded(self, element) -> bool:
-        chain = []
-        node = element
-        result = False
-        while node is not None:
-            if node in self._excluded:
-                result = self._excluded[node]
-                break
-            chain.append(node)
-            if node.tag in ("header", "nav", "footer") or _EXCLUDED_REGION.search(self.index.hint(node)):
-                result = True
-                break
-            node = node.getparent()
-        for visited in chain:
-            self._excluded[visited] = result
-        return result
+        """Whether the element is, or sits inside, the page's header, footer, a menu or a tag strip."""
+        if self._regions is None:
+            self._regions = self._excluded_regions()
+        starts, ends = self._regions
+        position = self.index.position[element]
+        found = bisect.bisect_right(starts, position) - 1
+        return found >= 0 and position <= ends[found]
+
+    def _excluded_regions(self) -> tuple[list[int], list[int]]:
+        """Position ranges of the excluded boxes, outermost only: found once per page from the
+        index's class and id tables instead of climbing from every link."""
+        index = self.index
+        boxes = set(index.root.iter("header", "nav", "footer"))
+        for table in (index.classes, index.ids):
+            for name, elements in table.items():
+                if _excluded_name(name):
+                    boxes.update(elements)
+        starts: list[int] = []
+        ends: list[int] = []
+        for position in sorted(index.position[box] for box in boxes):
+            if ends and position <= ends[-1]:
+                continue  # inside the previous box
+            starts.append(position)
+            ends.append(index.end(index.elements[position]))
+        return starts, ends
+
+
+_EXCLUDED_NAMES: dict[str, bool] = {}  # class name or id -> names an excluded box (sites repeat them)
+
+
+def _excluded_name(name: str) -> bool:
+    known = _EXCLUDED_NAMES.get(name)
+    if known is None:
+        if len(_EXCLUDED_NAMES) > 100_000:
+            _EXCLUDED_NAMES.clear()
+        # The pattern never spans a space: testing each class name is testing the class list.
+        known = _EXCLUDED_NAMES[name] = bool(_EXCLUDED_REGION.search(name))
+    return known
 
 
 def _is_heading(element, page: _Page) -> bool:
