@@ -107,9 +107,14 @@ class _Worker:
             end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
         root = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
-        self.process = subprocess.Popen([sys.executable, "-m", "scraper.parsepool", str(theirs.fileno())],
-                                        pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
-        theirs.close()
+        try:
+            self.process = subprocess.Popen([sys.executable, "-m", "scraper.parsepool", str(theirs.fileno())],
+                                            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
         self.socket = ours
         self.channel: _Channel | None = None
         self._connected: asyncio.Future | None = None
@@ -142,8 +147,15 @@ class ParsePool:
     """N worker processes that turn (bytes, url) into record dicts."""
 
     def __init__(self, workers: int):
-        self.workers = [_Worker() for _ in range(workers)]
+        self.workers: list[_Worker] = []
         self.broken = False
+        try:
+            for _ in range(workers):
+                self.workers.append(_Worker())
+        except (OSError, ValueError) as error:  # no fork/exec here (or no fd passing): parse in process
+            logger.warning("cannot start parse workers (%s); parsing in process", error)
+            self.close()
+            self.broken = True
 
     def pids(self) -> list[int]:
         return [worker.process.pid for worker in self.workers if worker.process.poll() is None]

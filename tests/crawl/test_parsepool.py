@@ -83,3 +83,15 @@ def test_worker_encodes_the_warc_record_the_store_would(pages):
     # Identical but for the random WARC-Record-ID.
     strip = lambda data: b"\n".join(line for line in data.split(b"\n") if not line.startswith(b"WARC-Record-ID"))
     assert strip(remote) == strip(local) and record["url"] == url
+
+
+def test_workers_that_cannot_start_mean_parsing_in_process(pages, caplog, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(parsepool.subprocess, "Popen", refuse)
+    pool = parsepool.ParsePool(1)
+    record, member = asyncio.run(pool.process(*pages[0], "nhandan.vn", None))
+    pool.close()
+    assert record["title"] and member is None
+    assert "cannot start parse workers" in caplog.text
