@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 import scrapy
 from lxml import etree
 
+from scraper import parsepool
 from scraper.archive.writer import warc_date
 from scraper.crawlstate import CrawlState
 from scraper.items import CrawledPage
-from scraper import parsepool
 from scraper.parsing.dates import VN_TZ, parse_day, parse_vietnamese_datetime, to_iso
 from scraper.parsing.listing import ListingPage, parse_listing
 from scraper.parsing.sidebar import looks_like_article
