@@ -1,7 +1,6 @@
 """The article body: find the container, drop what is not the article, read paragraphs and images."""
 from __future__ import annotations
 
-import bisect
 import html as html_lib
 import re
 from collections import defaultdict
@@ -12,6 +11,7 @@ from lxml import etree
 
 from ..items import Image
 from .document import BLOCK_TAGS, class_and_id, raw_text, text_length
+from .pageindex import Subtrees
 from .text import normalize_text
 from .urls import canonicalize_url
 
@@ -44,8 +44,6 @@ _LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-srcset", "src
 
 # Block children that make an element a container rather than a run of text.
 _CONTAINER_TAGS = BLOCK_TAGS - {"hr"}
-
-
 
 
 @dataclass
@@ -153,7 +151,7 @@ def _caption(container, img, removed: "_Removed") -> str | None:
     return None
 
 
-def _emphasised(element, removed: frozenset | set = frozenset()) -> bool:
+def _emphasised(element, removed: set | frozenset) -> bool:
     style = (element.get("style") or "").replace(" ", "").lower()
     if "text-align:right" in style or (element.get("align") or "").lower() == "right":
         return True
@@ -165,51 +163,27 @@ def _emphasised(element, removed: frozenset | set = frozenset()) -> bool:
     return False
 
 
-class _Removed:
-    """What cleaning cuts from the body, without copying or changing the page's tree: the
-    roots of the cut subtrees, and their position ranges in the page index for quick "is this
-    inside a cut?" and "how much text is left?" questions."""
+class _Removed(Subtrees):
+    """What cleaning cuts from the body, without copying or changing the page's tree: the cut
+    subtrees, asked "is this inside a cut?" and "how much text is left?"."""
 
     def __init__(self, page):
-        self.page = page
-        self.roots: set = set()
-        self._starts: list[int] = []
-        self._ends: list[int] = []
+        super().__init__(page)
+        self.roots: set = set()  # the elements cut (not those already inside a cut): the walk skips them
 
-    def add(self, element) -> None:
-        if element in self.roots or self.covers(element):
-            return
-        self.roots.add(element)
-        start, end = self.page.position[element], self.page.end(element)
-        index = bisect.bisect_left(self._starts, start)
-        # An outer cut swallows the cuts inside it.
-        stop = index
-        while stop < len(self._starts) and self._starts[stop] <= end:
-            stop += 1
-        self._starts[index:stop] = [start]
-        self._ends[index:stop] = [end]
-
-    def covers(self, element) -> bool:
-        """Whether the element is cut or inside a cut."""
-        position = self.page.position[element]
-        index = bisect.bisect_right(self._starts, position) - 1
-        return index >= 0 and position <= self._ends[index]
-
-    def _inside(self, element) -> range:
-        """Indexes of the outermost cuts strictly inside the element."""
-        start, end = self.page.position[element], self.page.end(element)
-        return range(bisect.bisect_right(self._starts, start), bisect.bisect_right(self._starts, end))
+    def add(self, element) -> bool:
+        added = super().add(element)
+        if added:
+            self.roots.add(element)
+        return added
 
     def length(self, element) -> int:
         """len(text) of the element once the cuts inside it are gone."""
-        total = self.page.length(element)
-        for index in self._inside(element):
-            total -= self.page.length(self.page.elements[self._starts[index]])
-        return total
+        return self.page.length(element) - sum(self.page.length(cut) for cut in self.roots_inside(element))
 
     def text(self, element) -> str:
         """The element's raw text once the cuts inside it are gone."""
-        if not self._inside(element):
+        if not self.roots_inside(element):
             return raw_text(element)
         parts = [element.text or ""]
         walker = etree.iterwalk(element, events=("start", "end"))
@@ -245,18 +219,19 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
     total = removed.length(body_el)
     start, end = page.position[body_el], page.end(body_el)
     hints = page.hints
-    cut = _Removed(page)  # boxes cut below: their text still counts for the checks of later boxes
+    cut = []  # boxes cut below: their text still counts for the checks of later boxes
     for element in page.elements[start + 1:end + 1]:
         if element not in hints or element.tag not in BLOCK_TAGS or removed.covers(element):
             continue  # an inline link classed "cms-relate" is still part of its sentence
         hint = hints[element]
-        if AUTHOR_CLASS.search(hint) and len(removed.text(element).strip()) <= 200:
-            result.byline = result.byline or normalize_text(removed.text(element)) or None
-            cut.add(element)
+        text = removed.text(element) if AUTHOR_CLASS.search(hint) else None
+        if text is not None and len(text.strip()) <= 200:
+            result.byline = result.byline or normalize_text(text) or None
+            cut.append(element)
         elif BOILERPLATE.search(hint) and removed.length(element) < max(200, total * 0.4):
             # Never cut a box that holds most of the article: class names lie more often than sizes.
-            cut.add(element)
-    for element in cut.roots:
+            cut.append(element)
+    for element in cut:
         removed.add(element)
     blocks = _walk(body_el, base_url, removed)
     known_set = {k for k in known if k}

@@ -8,6 +8,7 @@ descendant and child combinators, comma groups) from it. Anything else falls bac
 a selector means the same thing whichever path answers it."""
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -257,3 +258,38 @@ def _match_left(element, rest, index: int, scope) -> bool:
             break
         node = node.getparent()
     return False
+
+
+class Subtrees:
+    """A set of subtrees of an indexed page, kept as the position ranges of the outermost ones:
+    "is this element in one of them?" is a binary search, not a climb through its ancestors."""
+
+    def __init__(self, page: PageIndex):
+        self.page = page
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def add(self, element) -> bool:
+        """Add the element's subtree; False when an added subtree already holds it."""
+        if self.covers(element):
+            return False
+        start, end = self.page.position[element], self.page.end(element)
+        index = bisect.bisect_left(self._starts, start)
+        stop = index  # an outer subtree swallows the ones inside it
+        while stop < len(self._starts) and self._starts[stop] <= end:
+            stop += 1
+        self._starts[index:stop] = [start]
+        self._ends[index:stop] = [end]
+        return True
+
+    def covers(self, element) -> bool:
+        """Whether the element is the root of an added subtree or inside one."""
+        position = self.page.position[element]
+        index = bisect.bisect_right(self._starts, position) - 1
+        return index >= 0 and position <= self._ends[index]
+
+    def roots_inside(self, element) -> list:
+        """The outermost added subtrees strictly inside the element."""
+        start, end = self.page.position[element], self.page.end(element)
+        first, last = bisect.bisect_right(self._starts, start), bisect.bisect_right(self._starts, end)
+        return [self.page.elements[position] for position in self._starts[first:last]]

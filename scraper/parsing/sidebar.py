@@ -2,14 +2,13 @@
 body, grouped by the box it sits in and named by that box's visible heading."""
 from __future__ import annotations
 
-import bisect
 import re
 from urllib.parse import urljoin, urlsplit
 
 from ..items import SidebarItem
 from ..sites.base import SiteProfile
 from .document import text_of
-from .pageindex import PageIndex
+from .pageindex import PageIndex, Subtrees
 from .text import normalize_text
 from .urls import canonicalize_url, registered_host
 
@@ -85,7 +84,7 @@ class _Page:
             if node is not None:
                 self.stops.update(node.iterancestors())
                 self.stops.add(node)
-        self._regions: tuple[list[int], list[int]] | None = None  # excluded boxes, by position
+        self._excluded: Subtrees | None = None  # header, footer, menus: found on first use
         self._site = _site_links((self.scheme, self.origin, self.host, profile))
         self._relative: dict = {}  # hrefs relative to this page's path
         self.boxes: dict = {}
@@ -128,30 +127,23 @@ class _Page:
 
     def excluded(self, element) -> bool:
         """Whether the element is, or sits inside, the page's header, footer, a menu or a tag strip."""
-        if self._regions is None:
-            self._regions = self._excluded_regions()
-        starts, ends = self._regions
-        position = self.index.position[element]
-        found = bisect.bisect_right(starts, position) - 1
-        return found >= 0 and position <= ends[found]
+        if self._excluded is None:
+            self._excluded = self._excluded_boxes()
+        return self._excluded.covers(element)
 
-    def _excluded_regions(self) -> tuple[list[int], list[int]]:
-        """Position ranges of the excluded boxes, outermost only: found once per page from the
-        index's class and id tables instead of climbing from every link."""
+    def _excluded_boxes(self) -> Subtrees:
+        """The excluded boxes, found once per page from the index's class and id tables instead
+        of climbing from every link."""
         index = self.index
-        boxes = set(index.root.iter("header", "nav", "footer"))
+        boxes = Subtrees(index)
+        for box in index.root.iter("header", "nav", "footer"):
+            boxes.add(box)
         for table in (index.classes, index.ids):
             for name, elements in table.items():
                 if _excluded_name(name):
-                    boxes.update(elements)
-        starts: list[int] = []
-        ends: list[int] = []
-        for position in sorted(index.position[box] for box in boxes):
-            if ends and position <= ends[-1]:
-                continue  # inside the previous box
-            starts.append(position)
-            ends.append(index.end(index.elements[position]))
-        return starts, ends
+                    for box in elements:
+                        boxes.add(box)
+        return boxes
 
 
 _EXCLUDED_NAMES: dict[str, bool] = {}  # class name or id -> names an excluded box (sites repeat them)

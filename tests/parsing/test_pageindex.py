@@ -87,3 +87,16 @@ def test_random_trees_agree_with_xpath(markup, css):
     page = PageIndex(root)
     for scope in page.elements:
         assert page.select(css, scope) == select(scope, css)
+
+
+def test_subtrees_keep_the_outermost_and_answer_by_position(page):
+    from scraper.parsing.pageindex import Subtrees
+
+    body, entry = page.select_one("#body"), page.select_one(".entry.detail")
+    inner = page.select_one("#body div.entry")
+    boxes = Subtrees(page)
+    assert boxes.add(inner) and not boxes.covers(body)
+    assert boxes.roots_inside(entry) == [inner]
+    assert boxes.add(body)  # swallows the inner one
+    assert not boxes.add(inner) and boxes.roots_inside(entry) == [body]
+    assert all(boxes.covers(e) for e in body.iter()) and not boxes.covers(page.select_one("h1"))
