@@ -132,8 +132,8 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
         return h1s[0]
     if meta_title:
         # No matching <h1>: some CMSs set the headline in a <div class="title-detail">.
-        titled = {element for name, elements in page.classes.items() if "title" in name.lower()
-                  for element in elements if element.tag in ("div", "h2", "p", "span", "strong")}
+        titled = {element for element in page.named(lambda name: "title" in name.lower(), ids=False)
+                  if element.tag in ("div", "h2", "p", "span", "strong")}
         for element in sorted(titled, key=page.position.__getitem__):
             if _fold(text_of(element)) == meta_title:
                 return element

@@ -179,14 +179,20 @@ class PageIndex:
         start = self.end(element) + 1
         return self.elements[start:start + n]
 
+    def named(self, test, ids: bool = True) -> set:
+        """Elements with a class name (or id) for which `test(name)` holds: one test per
+        distinct name on the page, not per element."""
+        found = set()
+        for table in (self.classes, self.ids) if ids else (self.classes,):
+            for name, elements in table.items():
+                if test(name):
+                    found.update(elements)
+        return found
+
     def with_hint(self, *fragments: str) -> list:
         """Elements whose class or id contains any of `fragments` (substring, case-sensitive),
         in document order."""
-        found = set()
-        for table in (self.classes, self.ids):
-            for fragment in fragments:
-                for name in [name for name in table if fragment in name]:
-                    found.update(table[name])
+        found = self.named(lambda name: any(fragment in name for fragment in fragments))
         return sorted(found, key=self.position.__getitem__)
 
     # -- selectors ---------------------------------------------------------------------------

@@ -138,11 +138,8 @@ class _Page:
         boxes = Subtrees(index)
         for box in index.root.iter("header", "nav", "footer"):
             boxes.add(box)
-        for table in (index.classes, index.ids):
-            for name, elements in table.items():
-                if _excluded_name(name):
-                    for box in elements:
-                        boxes.add(box)
+        for box in index.named(_excluded_name):
+            boxes.add(box)
         return boxes
 
 
