@@ -9,6 +9,7 @@ import shutil
 import sys
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import settings
 
@@ -29,12 +30,27 @@ def _fetch(url: str) -> tuple[bytes, str | None]:
         return response.read(), response.headers.get_content_charset()
 
 
+def _url_arg(value: str, flag: str) -> str:
+    """An http(s) URL with a host the URL parser accepts, else a usage error naming it."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{flag} {value!r} is not an http(s) URL")
+    return value
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     from .parsing import parse_article
 
     source = args.source
     encoding = None
+    if args.url is not None:
+        _url_arg(args.url, "--url")
     if source.startswith(("http://", "https://")):
+        _url_arg(source, "SOURCE")
         try:
             html, encoding = _fetch(source)
         except OSError as error:
@@ -190,8 +206,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise UsageError(f"unknown site {site!r}; see `vngov sites`")
     if not sites and not args.start_url:
         raise UsageError("name at least one site, --all, or --start-url URL")
-    if args.start_url and not args.start_url.startswith(("http://", "https://")):
-        raise UsageError(f"--start-url {args.start_url!r} is not an http(s) URL")
+    if args.start_url:
+        _url_arg(args.start_url, "--start-url")
     for flag, value in (("--since", args.since), ("--until", args.until)):
         _date_arg(value, flag)
     if args.max_articles is not None and args.max_articles < 1:

@@ -26,6 +26,12 @@ def test_parse_missing_file_is_a_usage_error():
     assert result.stderr.strip() == "vngov parse: no such file: no/such/page.html"
 
 
+def test_parse_with_a_malformed_url_is_a_usage_error():
+    result = vngov("parse", str(FIXTURE), "--url", "http://[baochinhphu.vn/a.htm")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "vngov parse: --url 'http://[baochinhphu.vn/a.htm' is not an http(s) URL"
+
+
 def test_sites_lists_profiles_with_verified_flag():
     result = vngov("sites")
     assert result.returncode == 0

@@ -5,7 +5,6 @@ import html as html_lib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -13,7 +12,7 @@ from ..items import Image
 from .document import BLOCK_TAGS, class_and_id, raw_text, text_length
 from .pageindex import Subtrees
 from .text import normalize_text
-from .urls import canonicalize_url
+from .urls import canonicalize_url, join_url
 
 # Class or id words of boxes that are never article text.
 BOILERPLATE = re.compile(
@@ -131,7 +130,9 @@ def image_url(img, base_url: str) -> str | None:
         if attr == "data-srcset" and value:
             value = value.split(",")[0].split()[0]
         if value and not value.startswith("data:"):
-            return urljoin(base_url, value)
+            url = join_url(base_url, value)
+            if url:
+                return url
     return None
 
 
@@ -244,8 +245,8 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
     result.paragraphs = [b.text for b in kept if b.kind != "img"]
     result.images = [b.image for b in kept if b.kind == "img" and b.image]
     result.html = _to_html(kept)
-    result.inline_urls = {canonicalize_url(urljoin(base_url, a.get("href"))) for a in body_el.iter("a")
-                          if a.get("href") and not removed.covers(a)}
+    result.inline_urls = {canonicalize_url(url) for a in body_el.iter("a")
+                          if (href := a.get("href")) and not removed.covers(a) and (url := join_url(base_url, href))}
     return result
 
 

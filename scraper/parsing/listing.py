@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
-from urllib.parse import parse_qsl, urljoin
+from urllib.parse import parse_qsl
 
 from ..sites.base import SiteProfile
 from .dates import parse_vietnamese_datetime
 from .document import parse_tree, select, text_of
 from .sidebar import looks_like_article
-from .urls import canonicalize_url
+from .urls import canonicalize_url, join_url
 
 _NEXT_TEXT = re.compile(r"^(trang sau|sau|tiếp|tiếp theo|next|»|›|>|>>)$", re.IGNORECASE)
 _PAGER = re.compile(r"paginat|pagation|pager|paging|page-?iterator|phan-?trang|page-?nav", re.IGNORECASE)
@@ -45,8 +45,8 @@ def parse_listing(html: bytes | str, url: str, *, profile: SiteProfile | None = 
         href = link.get("href")
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
-        absolute = urljoin(url, href.strip())
-        if not is_article(absolute.split("#", 1)[0]):  # cheap test before canonicalizing
+        absolute = join_url(url, href.strip())
+        if absolute is None or not is_article(absolute.split("#", 1)[0]):  # cheap test before canonicalizing
             continue
         target = canonicalize_url(absolute)
         title = text_of(link) or None
@@ -85,26 +85,26 @@ def _page_number(url: str) -> int | None:
 def _next_page(root, url: str) -> str | None:
     for element in root.iter("a", "link"):
         if (element.get("rel") or "").lower() == "next" and element.get("href"):
-            return urljoin(url, element.get("href"))
+            return join_url(url, element.get("href"))
     pagers = [e for e in root.iter("div", "ul", "nav", "section", "p", "span")
               if _PAGER.search(f"{e.get('class') or ''} {e.get('id') or ''}")]
     links = [a for pager in pagers for a in pager.iter("a") if a.get("href") and not a.get("href").startswith("javascript:")]
     for link in links:
         if _NEXT_TEXT.match(text_of(link)) or _NEXT_TEXT.match(link.get("title") or ""):
-            return urljoin(url, link.get("href"))
+            return join_url(url, link.get("href"))
     for link in root.iter("a"):  # a lone "Trang sau" / class="next" link outside any pager
         href = link.get("href")
         if href and not href.startswith("javascript:") and (
                 _NEXT_TEXT.match(text_of(link)) or re.search(r"(^|\s)next(\s|$)", link.get("class") or "")):
-            return urljoin(url, href)
+            return join_url(url, href)
     current = _page_number(url) or 1
     for link in links:
         if text_of(link) == str(current + 1):
-            return urljoin(url, link.get("href"))
+            return join_url(url, link.get("href"))
     # Liferay search containers: the link whose _cur is one past ours.
     for link in root.iter("a"):
         params = dict(parse_qsl((link.get("href") or "").partition("?")[2]))
         cursor = next((v for k, v in params.items() if k.endswith("_cur")), None)
         if cursor and cursor.isdigit() and int(cursor) == current + 1:
-            return urljoin(url, link.get("href"))
+            return join_url(url, link.get("href"))
     return None

@@ -3,14 +3,14 @@ body, grouped by the box it sits in and named by that box's visible heading."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..items import SidebarItem
 from ..sites.base import SiteProfile
 from .document import text_of
 from .pageindex import PageIndex, Subtrees
 from .text import normalize_text
-from .urls import canonicalize_url, registered_host
+from .urls import canonicalize_url, join_url, registered_host
 
 _EXCLUDED_REGION = re.compile(
     r"(?:^|[\s_-])(menu\w*|nav|navbar|navigation|breadcrumbs?|bread-crumb|tags?|keywords?|"
@@ -39,7 +39,7 @@ def _article_url(absolute: str, site_host: str, profile: SiteProfile | None) -> 
     """The canonical URL if `absolute` is an article of this site, else None."""
     host = absolute.split("/", 3)[2].split(":")[0].lower() if absolute.count("/") >= 2 else ""
     host = host[4:] if host.startswith("www.") else host
-    if host != site_host and not host.endswith("." + site_host) and not site_host.endswith("." + host):
+    if not host or (host != site_host and not host.endswith("." + site_host) and not site_host.endswith("." + host)):
         return None
     if profile is not None and profile.article_patterns:
         if not profile.is_article_url(absolute.split("#", 1)[0]):
@@ -74,7 +74,10 @@ class _Page:
         self.url = url
         self.profile = profile
         self.host = registered_host(url)
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # a page URL the parser rejects: its relative links resolve to nothing
+            parts = urlsplit("")
         self.scheme = parts.scheme or "https"
         self.origin = f"{self.scheme}://{parts.netloc}"
         self.inline_urls = inline_urls
@@ -112,7 +115,7 @@ class _Page:
         elif stripped.startswith("/"):
             absolute = self.origin + stripped
         else:
-            url = self._relative[href] = _article_url(urljoin(self.url, stripped), self.host, self.profile)
+            url = self._relative[href] = _article_url(absolute, self.host, self.profile) if (absolute := join_url(self.url, stripped)) else None
             return url
         # Independent of the page's own path: shared by every page of the site.
         url = self._site[href] = _article_url(absolute, self.host, self.profile)

@@ -1,25 +1,77 @@
-"""URL canonicalization: one spelling per article, whatever link or feed led to it."""
+"""URL canonicalization: one spelling per article, whatever link or feed led to it.
+
+Pages resolve and canonicalize hundreds of links each. Most are plain: an http(s) URL or a
+root-relative path of URL-safe ASCII. For those, the answers of urljoin and of the full
+canonicalization are simple string operations, taken here without parsing; anything else
+(dot segments, ports, queries to filter, spaces, non-ASCII, odd schemes) takes the standard
+library's path. Tests check that both paths agree on generated URLs."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|gidzl|_ga|mc_cid|mc_eid|ref|src|source|share|vnn_source)$", re.I)
+
+# URL-safe ASCII of a path (no ";": urljoin splits path parameters there), a query, a fragment.
+_PATH = r"[A-Za-z0-9._~%!$&'()*+,=:@/-]*"
+_QUERY_FRAGMENT = r"(?:\?[A-Za-z0-9._~%!$&'()*+,=:@/?;-]+)?(?:#[!-~]+)?"
+# urljoin returns these unchanged: a lower-case scheme, a plain host, non-empty query and fragment.
+_PLAIN_ABSOLUTE = re.compile(rf"https?://[A-Za-z0-9.-]+(?::\d{{1,5}})?(?:/{_PATH})?{_QUERY_FRAGMENT}")
+# A root-relative path: joined to the base's scheme and host, unless it has dot segments.
+_PLAIN_ROOT_PATH = re.compile(rf"/(?!/){_PATH}{_QUERY_FRAGMENT}")
+# Already canonical but for a fragment: lower-case host, no port, no query.
+_PLAIN_CANONICAL = re.compile(rf"(https?://[a-z0-9.-]+)(/[A-Za-z0-9._~%!$&'()*+,=:@/;-]*)?(?:#[!-~]*)?")
+
+
+@lru_cache(maxsize=256)
+def _origin(base: str) -> str | None:
+    """"scheme://netloc" of a plain http(s) base URL, or None when urljoin must decide."""
+    match = re.match(r"(https?)://([A-Za-z0-9.-]+(?::\d{1,5})?)(?:[/?#]|$)", base)
+    return f"{match.group(1)}://{match.group(2)}" if match else None
+
+
+def join_url(base: str, href: str) -> str | None:
+    """urllib.parse.urljoin(base, href), without parsing in the common cases; None for a link
+    the standard library cannot parse ("http://[broken", a bad port): a page's bad link must
+    cost that link, not the page."""
+    if _PLAIN_ABSOLUTE.fullmatch(href):
+        return href
+    if _PLAIN_ROOT_PATH.fullmatch(href) and "/." not in href.split("?", 1)[0].split("#", 1)[0]:
+        origin = _origin(base)
+        if origin is not None:
+            return origin + href
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def canonicalize_url(url: str) -> str:
     """Lower-case scheme and host, no fragment, no tracking parameters, no default port."""
+    plain = _PLAIN_CANONICAL.fullmatch(url)
+    if plain is not None:
+        return plain.group(1) + (plain.group(2) or "/")
+    return _canonicalize(url)
+
+
+def _canonicalize(url: str) -> str:
+    """canonicalize_url by the standard library's parsing: any URL."""
     try:
         parts = urlsplit(url.strip())
-    except ValueError:
+        port = parts.port
+    except ValueError:  # a bad IPv6 host or port: "http://:8080http://"
         return url.strip()
     host = (parts.hostname or "").lower()
-    if parts.port and not ((parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)):
-        host = f"{host}:{parts.port}"
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
 
 
 def registered_host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
     return host[4:] if host.startswith("www.") else host

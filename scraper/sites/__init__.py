@@ -38,7 +38,11 @@ _BY_DOMAIN = {domain: profile for profile in PROFILES.values() for domain in pro
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """Lower-case host of a URL; "" when it has none or the URL parser rejects it."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def site_name(url: str) -> str:

@@ -120,3 +120,21 @@ def test_a_page_after_a_broken_one_is_not_misread():
     article = _parses(ARTICLE.encode("utf-8"))
     assert article.title == "Tiêu đề bài viết thử nghiệm"
     assert not any("UTF-8" in w or "charset" in w or "windows" in w for w in article.warnings)
+
+
+def test_links_the_url_parser_rejects_cost_the_link_not_the_page():
+    # urllib raises ValueError on these ("Invalid IPv6 URL", a port that is not a number).
+    bad = ("http://[broken/tin-1.html", "http://]x/", "http://:8080http://", "https://baochinhphu.vn:port/a")
+    links = "".join(f'<a href="{href}">Một liên kết hỏng tới bài viết khác</a><img src="{href}">' for href in bad)
+    data = ARTICLE.replace("<p>Đoạn văn thứ hai", f"<p>{links} Đoạn văn thứ hai").replace(
+        "</body>", f'<div class="related"><h3>Tin liên quan</h3>{links}'
+        '<a href="/tin-tuc/bai-viet-khac-hoan-toan-67890.html">Bài viết khác hoàn toàn vẫn được đọc</a></div></body>')
+    article = _parses(data)
+    assert "Đoạn văn thứ hai" in article.body_text
+    assert not any("[" in image.url or "]" in image.url for image in article.images)
+    assert [item.url for item in article.sidebar] == ["https://example.gov.vn/tin-tuc/bai-viet-khac-hoan-toan-67890.html"]
+
+
+def test_a_page_url_the_url_parser_rejects_still_gives_a_record():
+    article = parse_article(ARTICLE, "http://[example.gov.vn/bai-viet-12345.html")
+    assert article.title == "Tiêu đề bài viết thử nghiệm" and "Đoạn văn thứ nhất" in article.body_text

@@ -1,9 +1,11 @@
 import unicodedata
+from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from scraper.parsing.text import fold_accents, normalize_text, strip_source_prefix
-from scraper.parsing.urls import canonicalize_url
+from scraper.parsing.urls import _canonicalize, canonicalize_url, join_url
 
 
 def test_normalize_text_composes_and_cleans():
@@ -31,3 +33,42 @@ def test_fold_accents():
 
 def test_canonicalize_url_drops_tracking_and_fragment():
     assert canonicalize_url("HTTPS://BaoChinhPhu.vn:443/a-1.htm?utm_source=x&id=2#top") == "https://baochinhphu.vn/a-1.htm?id=2"
+
+
+# -- URL fast paths: what they answer must be what the standard library's parsing answers ------
+
+_URL_PIECES = st.sampled_from([
+    "http://", "https://", "HTTPS://", "ftp://", "//", "/", "./", "../", "/./", "/../", ".", "..", "a", "Z", "9",
+    "-", "_", "~", "%20", "?", "#", ";", ":", "@", "=", "&", "+", "'", "!", " ", "\t", "\n", "đ", "ệ", "[", "]",
+    "example.vn", "www.Baochinhphu.VN", ":8080", ":443", "utm_source=x", "id=2", "tin-moi-123.html",
+])
+_URLS = st.lists(_URL_PIECES, max_size=10).map("".join)
+_BASES = st.sampled_from([
+    "https://baochinhphu.vn/chinh-sach/tin-1.htm", "https://baochinhphu.vn", "http://nhandan.vn:8080/a/b/?q=1#x",
+    "HTTPS://X.vn/a", "https://user@host.vn/a", "ftp://files.vn/a/b", "", "https://h.vn/a;p?q#f", "/relative",
+])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(base=_BASES, href=_URLS)
+def test_join_url_answers_what_urljoin_answers(base, href):
+    try:
+        expected = urljoin(base, href)
+    except ValueError:  # "http://[", "http://]": unparseable, and the link is dropped
+        expected = None
+    assert join_url(base, href) == expected
+
+
+@settings(max_examples=2000, deadline=None)
+@given(url=st.one_of(_URLS, st.tuples(_BASES, _URLS).map("".join)))
+def test_canonicalize_url_fast_path_answers_what_parsing_answers(url):
+    assert canonicalize_url(url) == _canonicalize(url)
+
+
+def test_url_fast_paths_are_taken_for_plain_links():
+    assert join_url("https://baochinhphu.vn/a/b.htm", "/tin-moi-123.htm?id=1#top") == \
+        "https://baochinhphu.vn/tin-moi-123.htm?id=1#top"
+    assert join_url("https://baochinhphu.vn/a/b.htm", "/a/../tin.htm") == "https://baochinhphu.vn/tin.htm"
+    assert join_url("https://baochinhphu.vn/a/b.htm", "tin.htm") == "https://baochinhphu.vn/a/tin.htm"
+    assert canonicalize_url("https://nhandan.vn/tin-123.html#binh-luan") == "https://nhandan.vn/tin-123.html"
+    assert canonicalize_url("https://nhandan.vn") == "https://nhandan.vn/"
