@@ -132,12 +132,16 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
         return h1s[0]
     if meta_title:
         # No matching <h1>: some CMSs set the headline in a <div class="title-detail">.
-        titled = {element for element in page.named(lambda name: "title" in name.lower(), ids=False)
+        titled = {element for element in page.named(_titled_name, ids=False)
                   if element.tag in ("div", "h2", "p", "span", "strong")}
         for element in sorted(titled, key=page.position.__getitem__):
             if _fold(text_of(element)) == meta_title:
                 return element
     return None
+
+
+def _titled_name(name: str) -> bool:
+    return "title" in name.lower()
 
 
 def _fold(value: str) -> str:

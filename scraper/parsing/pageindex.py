@@ -182,18 +182,25 @@ class PageIndex:
 
     def named(self, test, ids: bool = True) -> set:
         """Elements with a class name (or id) for which `test(name)` holds: one test per
-        distinct name on the page, not per element."""
+        distinct name, remembered across pages (a site's pages share their class names).
+        `test` must be a long-lived function, not a lambda made per call."""
+        memo = _NAME_TESTS.get(test)
+        if memo is None or len(memo) > _NAME_TESTS_MAX:
+            memo = _NAME_TESTS[test] = {}
         found = set()
         for table in (self.classes, self.ids) if ids else (self.classes,):
             for name, elements in table.items():
-                if test(name):
+                known = memo.get(name)
+                if known is None:
+                    known = memo[name] = bool(test(name))
+                if known:
                     found.update(elements)
         return found
 
     def with_hint(self, *fragments: str) -> list:
         """Elements whose class or id contains any of `fragments` (substring, case-sensitive),
         in document order."""
-        found = self.named(lambda name: any(fragment in name for fragment in fragments))
+        found = self.named(_contains_any(fragments))
         return sorted(found, key=self.position.__getitem__)
 
     # -- selectors ---------------------------------------------------------------------------
@@ -245,6 +252,16 @@ class PageIndex:
         pool = self.ids.get(compound.ids[0], ()) if compound.ids else self.classes.get(compound.classes[0], ())
         position = self.position
         return [element for element in pool if start <= position[element] <= stop]
+
+
+_NAME_TESTS: dict = {}  # test -> {class name or id: bool}
+_NAME_TESTS_MAX = 100_000
+
+
+@lru_cache(maxsize=64)
+def _contains_any(fragments: tuple[str, ...]):
+    """The test "contains one of these fragments", one function per fragment list."""
+    return lambda name: any(fragment in name for fragment in fragments)
 
 
 def _match_left(element, rest, index: int, scope) -> bool:

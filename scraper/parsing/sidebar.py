@@ -146,17 +146,9 @@ class _Page:
         return boxes
 
 
-_EXCLUDED_NAMES: dict[str, bool] = {}  # class name or id -> names an excluded box (sites repeat them)
-
-
 def _excluded_name(name: str) -> bool:
-    known = _EXCLUDED_NAMES.get(name)
-    if known is None:
-        if len(_EXCLUDED_NAMES) > 100_000:
-            _EXCLUDED_NAMES.clear()
-        # The pattern never spans a space: testing each class name is testing the class list.
-        known = _EXCLUDED_NAMES[name] = bool(_EXCLUDED_REGION.search(name))
-    return known
+    # The pattern never spans a space: testing each class name is testing the class list.
+    return bool(_EXCLUDED_REGION.search(name))
 
 
 def _is_heading(element, page: _Page) -> bool:

@@ -100,3 +100,24 @@ def test_subtrees_keep_the_outermost_and_answer_by_position(page):
     assert boxes.add(body)  # swallows the inner one
     assert not boxes.add(inner) and boxes.roots_inside(entry) == [body]
     assert all(boxes.covers(e) for e in body.iter()) and not boxes.covers(page.select_one("h1"))
+
+
+def _is_entry(name: str) -> bool:
+    return name == "entry"
+
+
+def _has_b(name: str) -> bool:
+    return "b" in name
+
+
+def test_named_remembers_answers_per_test_not_across_tests(page):
+    entries = page.named(_is_entry)
+    assert len(entries) == 4 and all("entry" in e.get("class").split() for e in entries)
+    # The same class names asked with another test: that test's own answers.
+    with_b = page.named(_has_b)
+    assert {e.get("class") or e.get("id") for e in with_b} == {"b-maincontent", "article__body", "breadcrumb",
+                                                              "breadcrumb-item", "breadcrumb-item active", "sub"}
+    # Another page with the same names: the remembered answers hold, the new page's elements come back.
+    other = PageIndex(parse_tree('<html><body><p class="entry">x</p><p class="other">y</p></body></html>'))
+    assert [e.text for e in other.named(_is_entry)] == ["x"]
+    assert page.with_hint("rumb") == page.with_hint("rumb") and not other.with_hint("rumb")
