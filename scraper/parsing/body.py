@@ -111,6 +111,8 @@ def find_body_generic(root, page=None):
             score *= 1.25
         if _NEGATIVE.search(hints):
             score *= 0.5
+        if score <= best_score:
+            continue  # link density only lowers a score: this one cannot win (and lengths cost)
         total = length_of(candidate) or 1
         linked = 0
         for link in candidate.iter("a"):
