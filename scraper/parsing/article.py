@@ -12,16 +12,16 @@ from . import PARSER_VERSION
 from .body import AUTHOR_CLASS, Body, clean_body, find_body_generic, image_url
 from .dates import has_time_of_day, parse_vietnamese_datetime, to_iso
 from .document import has_text, read_page, text_of
-from .pageindex import PageIndex
+from .pageindex import HintPattern, PageIndex
 from .sidebar import extract_sidebar
 from .structured import Structured, read_structured
 from .text import normalize_text, strip_source_prefix
 from .urls import canonicalize_url
 
-_DATE_CLASS = re.compile(r"date|time|publish|posted|ngay|thoi-?gian", re.IGNORECASE)
-_SAPO_CLASS = re.compile(r"(?:^|[\s_-])(sapo\w*|lead|summary|desc|description|intro|abstract|chapeau|excerpt)(?:$|[\s_-])", re.I)
-_BREADCRUMB = re.compile(r"bread-?crumb", re.IGNORECASE)
-_TAG_BOX = re.compile(r"(?:^|[\s_-])(tags?|keywords?|tu-khoa)(?:$|[\s_-])", re.IGNORECASE)
+_DATE_CLASS = HintPattern(r"date|time|publish|posted|ngay|thoi-?gian", re.IGNORECASE)
+_SAPO_CLASS = HintPattern(r"(?:^|[\s_-])(sapo\w*|lead|summary|desc|description|intro|abstract|chapeau|excerpt)(?:$|[\s_-])", re.I)
+_BREADCRUMB = HintPattern(r"bread-?crumb", re.IGNORECASE)
+_TAG_BOX = HintPattern(r"(?:^|[\s_-])(tags?|keywords?|tu-khoa)(?:$|[\s_-])", re.IGNORECASE)
 _URL_DATE = re.compile(r"/(20\d{2})/(\d{1,2})/(\d{1,2})/")
 _AUTHOR_PREFIX = re.compile(r"^(tác giả|bài và ảnh|bài, ảnh|bài|ảnh|phóng viên|nhóm phóng viên|pv|by)\s*[:\-–]\s*", re.I)
 _NOT_AUTHOR = re.compile(r"https?://|\.(vn|com|net|org)\b|^(báo|cổng thông tin|tạp chí|trang tin|admin)\b", re.I)

@@ -10,21 +10,21 @@ from lxml import etree
 
 from ..items import Image
 from .document import BLOCK_TAGS, class_and_id, raw_text, text_length
-from .pageindex import Subtrees
+from .pageindex import HintPattern, Subtrees
 from .text import normalize_text
 from .urls import canonicalize_url, join_url
 
 # Class or id words of boxes that are never article text.
-BOILERPLATE = re.compile(
+BOILERPLATE = HintPattern(
     r"(?:^|[\s_-])(ads?|adv\w*|advert\w*|banner\w*|share\w*|social\w*|comments?|binh-?luan|related\w*|"
     r"relate\w*|relation\w*|tags?|keywords?|rating\w*|vote\w*|print|sda\w*|adzone\w*|sponsor\w*|"
     r"recommend\w*|readmore|read-more|xem-them|tin-lien-quan|newsletter|subscribe|popup|modal|toolbar|"
     r"breadcrumbs?|bread-crumb|author\w*|byline|rennab|zalo\w*|fb-\w+|audio\w*|player\w*)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(author\w*|byline|tac-?gia|writer|reporter)(?:$|[\s_-])", re.IGNORECASE)
-_POSITIVE = re.compile(r"content|body|detail|article|entry|main|post|story|news|noidung|chitiet", re.IGNORECASE)
-_NEGATIVE = re.compile(r"comment|sidebar|related|relate|footer|menu|nav|widget|ads|banner|aside|popular|"
+AUTHOR_CLASS = HintPattern(r"(?:^|[\s_-])(author\w*|byline|tac-?gia|writer|reporter)(?:$|[\s_-])", re.IGNORECASE)
+_POSITIVE = HintPattern(r"content|body|detail|article|entry|main|post|story|news|noidung|chitiet", re.IGNORECASE)
+_NEGATIVE = HintPattern(r"comment|sidebar|related|relate|footer|menu|nav|widget|ads|banner|aside|popular|"
                        r"most|hot|trending|other|list|box-news|col160|col300", re.IGNORECASE)
 # Lines that are widgets, not prose: "Bài viết hay? Hãy đánh giá bài viết", "Ý KIẾN", "Bình luận".
 BOILERPLATE_TEXT = re.compile(
@@ -34,6 +34,7 @@ BOILERPLATE_TEXT = re.compile(
     r"tags?:?|từ khóa:?|bài viết liên quan|nổi bật|đọc nhiều)[.:!]?$",
     re.IGNORECASE,
 )
+_CAPTION_CLASS = HintPattern(r"caption|desc|chu-?thich", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^\(?\s*(?:theo|nguồn)\s*:?\s+([^()]{2,60}?)\s*\)?\.?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»)]$")
 _REMOVE_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea",
@@ -144,7 +145,7 @@ def _caption(container, img, removed: "_Removed") -> str | None:
     for el in container.iter("figcaption", "td", "p", "div", "span", "em"):
         if removed.covers(el):
             continue
-        if el.tag == "figcaption" or re.search(r"caption|desc|chu-?thich", el.get("class") or "", re.I):
+        if el.tag == "figcaption" or _CAPTION_CLASS.search(el.get("class") or ""):
             text = normalize_text(removed.text(el))
             if text:
                 return text

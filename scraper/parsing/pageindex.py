@@ -9,6 +9,7 @@ a selector means the same thing whichever path answers it."""
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +44,28 @@ class _Compound:
             if actual is None or (value is not None and actual != value):
                 return False
         return True
+
+
+class HintPattern:
+    """A regular expression over class and id strings ("article__body cms-body") whose
+    answers are remembered. A site's pages repeat the same strings, and these patterns
+    (alternations under IGNORECASE) cost 1 to 6 us a search here; a remembered answer, 0.1 us."""
+
+    __slots__ = ("regex", "_memo")
+    MAX_REMEMBERED = 50_000
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.regex = re.compile(pattern, flags)
+        self._memo: dict[str, bool] = {}
+
+    def search(self, text: str) -> bool:
+        """Whether the pattern occurs in `text` (a bool, not a match)."""
+        known = self._memo.get(text)
+        if known is None:
+            if len(self._memo) >= self.MAX_REMEMBERED:
+                self._memo.clear()
+            known = self._memo[text] = self.regex.search(text) is not None
+        return known
 
 
 # A selector, right to left: the subject compound, then (combinator, compound) pairs leftwards.

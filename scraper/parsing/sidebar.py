@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from ..items import SidebarItem
 from ..sites.base import SiteProfile
 from .document import text_of
-from .pageindex import PageIndex, Subtrees
+from .pageindex import HintPattern, PageIndex, Subtrees
 from .text import normalize_text
 from .urls import canonicalize_url, join_url, registered_host
 
@@ -19,8 +19,8 @@ _EXCLUDED_REGION = re.compile(
     r"|(?:^|\s)(?:site-|page-|main-)?(?:header|footer)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-_HEADING_CLASS = re.compile(r"(?:^|[\s_-])(title\w*|head\w*|heading|name|label)(?:$|[\s_-])", re.IGNORECASE)
-_TEASER_CLASS = re.compile(r"sapo|desc|summary|teaser|lead|intro|excerpt|abstract", re.IGNORECASE)
+_HEADING_CLASS = HintPattern(r"(?:^|[\s_-])(title\w*|head\w*|heading|name|label)(?:$|[\s_-])", re.IGNORECASE)
+_TEASER_CLASS = HintPattern(r"sapo|desc|summary|teaser|lead|intro|excerpt|abstract", re.IGNORECASE)
 _NON_ARTICLE_PATH = re.compile(r"/(chu-de|tag|tags|tu-khoa|topic|su-kien|event|tac-gia|author|tim-kiem|search)/", re.I)
 _ARTICLE_SLUG = re.compile(r"\d{4,}|\.(html?|vnp|aspx|php)$")
 

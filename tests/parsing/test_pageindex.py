@@ -121,3 +121,16 @@ def test_named_remembers_answers_per_test_not_across_tests(page):
     other = PageIndex(parse_tree('<html><body><p class="entry">x</p><p class="other">y</p></body></html>'))
     assert [e.text for e in other.named(_is_entry)] == ["x"]
     assert page.with_hint("rumb") == page.with_hint("rumb") and not other.with_hint("rumb")
+
+
+def test_hint_pattern_answers_as_its_regex_and_forgets_when_full(monkeypatch):
+    from scraper.parsing.pageindex import HintPattern
+
+    pattern = HintPattern(r"(?:^|[\s_-])(author\w*|byline)(?:$|[\s_-])", 2)  # re.IGNORECASE
+    hints = ["article__author ", "box-Byline x", "authority-box", "coauthors ", " ", "news-author-name id"]
+    for _ in range(2):  # asked again: the remembered answers
+        assert [pattern.search(h) for h in hints] == [pattern.regex.search(h) is not None for h in hints]
+        assert [pattern.search(h) for h in hints] == [True, True, True, False, False, True]
+    monkeypatch.setattr(HintPattern, "MAX_REMEMBERED", 3)
+    pattern.search("one more")
+    assert len(pattern._memo) <= 3 and pattern.search("article__author ")
