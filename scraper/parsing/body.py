@@ -107,7 +107,7 @@ def find_body_generic(root, page=None):
     for candidate, score in strongest:
         if candidate.tag in ("html", "body"):
             continue
-        hints = class_and_id(candidate)
+        hints = page.hint(candidate) if page is not None else class_and_id(candidate)
         if _POSITIVE.search(hints):
             score *= 1.25
         if _NEGATIVE.search(hints):

@@ -133,19 +133,22 @@ class PageIndex:
         self.position: dict = {element: n for n, element in enumerate(self.elements)}
         self.classes: dict[str, list] = defaultdict(list)
         self.ids: dict[str, list] = defaultdict(list)
-        self.hints: dict = {}  # element -> "class id", for the elements that carry either
+        self.hints: dict = {}  # element -> "class id" (either alone when only one is set)
         classes, ids, hints = self.classes, self.ids, self.hints
         for element in self.elements:
             # Byte-string keys: lxml skips encoding the attribute name, a quarter of each call.
             names = element.get(b"class")
             ident = element.get(b"id")
-            if names or ident:
-                hints[element] = f"{names or ''} {ident or ''}"
-                if names:
-                    for name in names.split():
-                        classes[name].append(element)
-                if ident:
-                    ids[ident].append(element)
+            if ident:
+                hints[element] = f"{names} {ident}" if names else ident
+                ids[ident].append(element)
+            elif names:
+                hints[element] = names  # most elements: no string to build
+            else:
+                continue
+            if names:
+                for name in names.split():
+                    classes[name].append(element)
         self._ends: dict = {}
         self._lengths: dict = {}
 
@@ -157,7 +160,8 @@ class PageIndex:
         return known
 
     def hint(self, element) -> str:
-        """The element's class and id, space-separated (document.class_and_id, memoized)."""
+        """The element's class and id, space-separated; either alone when only one is set, " "
+        when neither is (what class-name patterns read: the same answers as class_and_id's)."""
         return self.hints.get(element, " ")
 
     # -- positions ---------------------------------------------------------------------------
