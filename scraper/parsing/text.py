@@ -35,7 +35,22 @@ def normalize_text(value: str | None, *, keep_newlines: bool = False, unescape: 
     if keep_newlines:
         value = _SPACES.sub(" ", value)
         return _NEWLINES.sub("\n", value).strip()
-    return " ".join(value.split())  # str.split() already splits on every Unicode space
+    return collapse_spaces(value)
+
+
+def collapse_spaces(value: str) -> str:
+    """" ".join(value.split()): each run of whitespace (any Unicode space) one space, none at
+    the ends. Text from HTML source is mostly lines of single-spaced words broken by newlines
+    and indentation, so the stripped lines joined by a space are usually the answer; two C
+    scans check that ("  " absent, and isprintable(), which is false for every whitespace
+    character but the space). Otherwise the split, which costs a string per word."""
+    if "\n" in value:
+        joined = " ".join([line for line in map(str.strip, value.split("\n")) if line])
+    else:
+        joined = value.strip()
+    if "  " not in joined and joined.isprintable():
+        return joined
+    return " ".join(value.split())
 
 
 def strip_source_prefix(value: str) -> str:

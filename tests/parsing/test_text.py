@@ -4,7 +4,7 @@ from urllib.parse import urljoin
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from scraper.parsing.text import fold_accents, normalize_text, strip_source_prefix
+from scraper.parsing.text import collapse_spaces, fold_accents, normalize_text, strip_source_prefix
 from scraper.parsing.urls import _canonicalize, canonicalize_url, join_url
 
 
@@ -13,6 +13,22 @@ def test_normalize_text_composes_and_cleans():
     assert normalize_text(f"\ufeff {decomposed}\u200b\u00a0 &amp; x\n\t y ", unescape=True) == "phòng ngừa & x y"
     assert normalize_text("AT&amp;T") == "AT&amp;T"  # DOM text is decoded already: never twice
     assert unicodedata.is_normalized("NFC", normalize_text(decomposed))
+
+
+_SPACES_AND_WORDS = st.text(alphabet=st.sampled_from(
+    [" ", "\n", "\r", "\t", "\xa0", "\u2003", "\u2028", "\u3000", "\x1c", "\x85", "\u200b", "\x00", "a", "ệ", "Đ", "."]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_SPACES_AND_WORDS)
+def test_collapse_spaces_is_split_and_join(value):
+    assert collapse_spaces(value) == " ".join(value.split())
+
+
+def test_collapse_spaces_on_indented_source_text():
+    source = "\n        Chiều 5/3, Thủ tướng\n        chủ trì  hội nghị\r\n\t trực tuyến.\n\n    "
+    assert collapse_spaces(source) == "Chiều 5/3, Thủ tướng chủ trì hội nghị trực tuyến."
+    assert collapse_spaces("a\xa0\nb") == "a b" and collapse_spaces("a\u2028b") == "a b"
 
 
 @pytest.mark.parametrize("raw,expected", [
