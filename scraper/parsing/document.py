@@ -186,8 +186,9 @@ def text_of(element, *, spaced: bool = False) -> str:
         return ""
     if not isinstance(element.tag, str):
         return ""
-    parts = element.itertext()
-    return normalize_text((" " if spaced else "").join(parts))
+    if spaced:
+        return normalize_text(" ".join(element.itertext()))
+    return normalize_text(raw_text(element))  # the same text as "".join(itertext()), in one call
 
 
 def class_and_id(element) -> str:
