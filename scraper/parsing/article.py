@@ -125,8 +125,7 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
     meta_title = _fold(found.title or found.page_title)
     h1s = [h for h in root.iter("h1") if text_of(h)]
     for h1 in h1s:
-        texts = {_fold(text_of(h1)), _fold(text_of(h1, spaced=True))}
-        if meta_title and any(t and (t in meta_title or meta_title in t) for t in texts):
+        if meta_title and any(_overlaps(_fold(text_of(h1, spaced=spaced)), meta_title) for spaced in (False, True)):
             return h1
     if len(h1s) == 1 and not meta_title:
         return h1s[0]
@@ -138,6 +137,10 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
             if _fold(text_of(element)) == meta_title:
                 return element
     return None
+
+
+def _overlaps(text: str, title: str) -> bool:
+    return bool(text) and (text in title or title in text)
 
 
 def _titled_name(name: str) -> bool:

@@ -32,9 +32,9 @@ class Structured:
 
 def _json_objects(raw: str) -> list:
     raw = raw.strip().rstrip(";")
-    for attempt in (raw, _TRAILING_COMMA.sub(r"\1", raw)):
+    for repair in (False, True):  # the trailing-comma repair only for JSON that does not load as it is
         try:
-            data = json.loads(attempt, strict=False)
+            data = json.loads(_TRAILING_COMMA.sub(r"\1", raw) if repair else raw, strict=False)
         except (ValueError, RecursionError):
             continue
         return data if isinstance(data, list) else [data]
