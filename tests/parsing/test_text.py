@@ -1,3 +1,4 @@
+import re
 import unicodedata
 from urllib.parse import urljoin
 
@@ -23,6 +24,14 @@ _SPACES_AND_WORDS = st.text(alphabet=st.sampled_from(
 @given(_SPACES_AND_WORDS)
 def test_collapse_spaces_is_split_and_join(value):
     assert collapse_spaces(value) == " ".join(value.split())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([" ", "\n", "\t", "\xa0", "\u2000", "\u200b", "\ufeff", "\u00ad", "\u2060",
+                                         "e", "\u0301", "\u0323", "ệ", "Đ", "&", "a", "\x07"])))
+def test_normalize_text_is_its_definition(value):
+    invisible = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
+    assert normalize_text(value) == " ".join(unicodedata.normalize("NFC", invisible.sub("", value)).split())
 
 
 def test_collapse_spaces_on_indented_source_text():
