@@ -27,6 +27,8 @@ _AUTHOR_PREFIX = re.compile(r"^(tác giả|bài và ảnh|bài, ảnh|bài|ảnh
 _NOT_AUTHOR = re.compile(r"https?://|\.(vn|com|net|org)\b|^(báo|cổng thông tin|tạp chí|trang tin|admin)\b", re.I)
 _DATE_IN_TEXT = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}:\d{2}")
 _HOME = {"trang chủ", "home", "trang chu"}
+_NON_WORD = re.compile(r"\W+")
+_NAME_CLASS = HintPattern(r"(?:^|[\s_-])name(?:$|[\s_-])")
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
@@ -148,7 +150,7 @@ def _titled_name(name: str) -> bool:
 
 
 def _fold(value: str) -> str:
-    return re.sub(r"\W+", " ", value).strip().lower()
+    return _NON_WORD.sub(" ", value).strip().lower()
 
 
 def _title(title_el, found: Structured) -> str | None:
@@ -314,7 +316,7 @@ def _clean_author(value: str, found: Structured) -> str | None:
 
 def _author_text(element) -> str:
     for child in element.iter():
-        if child is not element and re.search(r"(?:^|[\s_-])name(?:$|[\s_-])", child.get("class") or ""):
+        if child is not element and _NAME_CLASS.search(child.get("class") or ""):
             return text_of(child)
     links = [text_of(a) for a in element.iter("a") if text_of(a)]
     text = text_of(element)

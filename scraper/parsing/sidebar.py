@@ -22,6 +22,7 @@ _EXCLUDED_REGION = re.compile(
 _HEADING_CLASS = HintPattern(r"(?:^|[\s_-])(title\w*|head\w*|heading|name|label)(?:$|[\s_-])", re.IGNORECASE)
 _TEASER_CLASS = HintPattern(r"sapo|desc|summary|teaser|lead|intro|excerpt|abstract", re.IGNORECASE)
 _NON_ARTICLE_PATH = re.compile(r"/(chu-de|tag|tags|tu-khoa|topic|su-kien|event|tac-gia|author|tim-kiem|search)/", re.I)
+_NUMBERS_ONLY = re.compile(r"[\d\s/:|.,-]+")  # a date or a counter, never a list's name
 _ARTICLE_SLUG = re.compile(r"\d{4,}|\.(html?|vnp|aspx|php)$")
 
 
@@ -164,7 +165,7 @@ def _looks_like_heading(element, page: _Page) -> bool:
     if not (element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or _HEADING_CLASS.search(element.get("class") or "")):
         return False
     text = text_of(element)
-    if not (2 <= len(text) <= 60) or re.fullmatch(r"[\d\s/:|.,-]+", text):
+    if not (2 <= len(text) <= 60) or _NUMBERS_ONLY.fullmatch(text):
         return False
     return not any(page.resolve(a.get("href")) for a in element.iter("a"))
 
