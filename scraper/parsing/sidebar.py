@@ -94,6 +94,7 @@ class _Page:
         self.boxes: dict = {}
         self._urls_under: dict = {}
         self.headings: dict = {}
+        self.headings_before: dict = {}  # element -> (distance, nearest preceding heading sibling) or None
 
     def resolve(self, href: str | None) -> str | None:
         """The canonical article URL a link points to, or None (memoized: menus repeat links)."""
@@ -170,6 +171,31 @@ def _looks_like_heading(element, page: _Page) -> bool:
     return not any(page.resolve(a.get("href")) for a in element.iter("a"))
 
 
+_HEADING_REACH = 21  # a box's heading sits among the 21 siblings before the link's ancestor
+
+
+def _heading_before(node, page: _Page) -> tuple[int, object] | None:
+    """(distance, element) of the nearest preceding sibling of `node` that is a heading, or
+    None. Remembered per node and derived from the previous sibling's answer, so a list of n
+    items costs n heading tests, not n times the reach."""
+    memo = page.headings_before
+    pending = []  # node, then its previous siblings, until one whose answer is known
+    current = node
+    while current not in memo:
+        previous = current.getprevious()
+        if previous is None:
+            memo[current] = None
+        elif _is_heading(previous, page):
+            memo[current] = (1, previous)
+        else:
+            pending.append(current)
+            current = previous
+    answer = memo[current]
+    for element in reversed(pending):
+        answer = memo[element] = None if answer is None else (answer[0] + 1, answer[1])
+    return memo[node]
+
+
 def _find_box(link, page: _Page):
     """The box a link sits in and the box's visible name: the nearest heading among the
     preceding siblings of the link's ancestors, never climbing into the article itself."""
@@ -185,13 +211,9 @@ def _find_box(link, page: _Page):
         if parent is None or parent in page.stops or parent.tag in ("body", "html"):
             result = (node, None)
             break
-        for count, sibling in enumerate(node.itersiblings(preceding=True)):
-            if count > 20:
-                break
-            if _is_heading(sibling, page):
-                result = (parent, text_of(sibling))
-                break
-        if result:
+        nearest = _heading_before(node, page)
+        if nearest is not None and nearest[0] <= _HEADING_REACH:
+            result = (parent, text_of(nearest[1]))
             break
         node = parent
     result = result or (node, None)

@@ -1,0 +1,29 @@
+"""Sidebar lists: each link's box and the box's visible name."""
+from scraper.parsing import parse_article
+
+URL = "https://example.gov.vn/tin-tuc/bai-viet-chinh-thuc-10001.html"
+BODY = ("<h1>Bài viết chính thức của trang thử nghiệm</h1><div class='content'>"
+        + "<p>Đoạn văn đủ dài của bài viết, với dấu phẩy, để được coi là nội dung chính của trang.</p>" * 3
+        + "</div>")
+
+
+def _link(n: int) -> str:
+    return f'<a href="/tin-tuc/bai-viet-lien-quan-so-{n}-{20000 + n}.html">Bài viết liên quan số {n} trong danh sách</a>'
+
+
+def test_a_heading_names_the_links_within_reach_and_only_those():
+    box = "<div class='box'><h3>Đọc nhiều</h3>" + "".join(_link(n) for n in range(1, 26)) + "</div>"
+    article = parse_article(f"<html><body>{BODY}{box}</body></html>", URL)
+    names = {item.url.rsplit("-", 1)[-1]: item.list for item in article.sidebar}
+    assert len(names) == 25
+    # The heading is the 1st to 21st sibling before links 1 to 21; link 22 is beyond its reach.
+    assert all(names[f"{20000 + n}.html"] == "Đọc nhiều" for n in range(1, 22))
+    assert all(names[f"{20000 + n}.html"] is None for n in range(22, 26))
+
+
+def test_list_items_take_the_nearest_heading_before_their_list():
+    boxes = ("<section><h2>Tin liên quan</h2><ul>" + "".join(f"<li>{_link(n)}</li>" for n in range(1, 4))
+             + "</ul><h2>Tin mới</h2><ul>" + "".join(f"<li>{_link(n)}</li>" for n in range(4, 7)) + "</ul></section>")
+    article = parse_article(f"<html><body>{BODY}{boxes}</body></html>", URL)
+    assert [(item.list, item.position) for item in article.sidebar] == [
+        ("Tin liên quan", 0), ("Tin liên quan", 1), ("Tin liên quan", 2), ("Tin mới", 0), ("Tin mới", 1), ("Tin mới", 2)]
