@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlsplit, urlunsplit
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|gidzl|_ga|mc_cid|mc_eid|ref|src|source|share|vnn_source)$", re.I)
 
@@ -20,6 +20,8 @@ _QUERY_FRAGMENT = r"(?:\?[A-Za-z0-9._~%!$&'()*+,=:@/?;-]+)?(?:#[!-~]+)?"
 _PLAIN_ABSOLUTE = re.compile(rf"https?://[A-Za-z0-9.-]+(?::\d{{1,5}})?(?:/{_PATH})?{_QUERY_FRAGMENT}")
 # A root-relative path: joined to the base's scheme and host, unless it has dot segments.
 _PLAIN_ROOT_PATH = re.compile(rf"/(?!/){_PATH}{_QUERY_FRAGMENT}")
+# A path relative to the base's directory ("../anh/1.jpg", "tin-2.html"): no ":", so no scheme.
+_PLAIN_RELATIVE = re.compile(rf"([A-Za-z0-9._~%!$&'()*+,=@-][A-Za-z0-9._~%!$&'()*+,=@/-]*)({_QUERY_FRAGMENT})")
 # Already canonical but for a fragment: lower-case host, no port, no query.
 _PLAIN_CANONICAL = re.compile(rf"(https?://[a-z0-9.-]+)(/[A-Za-z0-9._~%!$&'()*+,=:@/;-]*)?(?:#[!-~]*)?")
 
@@ -29,6 +31,40 @@ def _origin(base: str) -> str | None:
     """"scheme://netloc" of a plain http(s) base URL, or None when urljoin must decide."""
     match = re.match(r"(https?)://([A-Za-z0-9.-]+(?::\d{1,5})?)(?:[/?#]|$)", base)
     return f"{match.group(1)}://{match.group(2)}" if match else None
+
+
+@lru_cache(maxsize=256)
+def _base_directory(base: str) -> tuple[str, tuple[str, ...]] | None:
+    """(origin, segments of the base path's directory) as urljoin reads a plain http(s) base."""
+    origin = _origin(base)
+    if origin is None:
+        return None
+    parts = urlparse(base).path.split("/")
+    if parts[-1] != "":
+        del parts[-1]  # the last segment is a file, not a directory
+    return origin, tuple(parts)
+
+
+def _join_relative(base: str, path: str, rest: str) -> str | None:
+    """urljoin's RFC 3986 merge and dot-segment removal, step for step, for a relative path
+    (`rest`: its query and fragment); None when the base is not a plain http(s) URL."""
+    known = _base_directory(base)
+    if known is None:
+        return None
+    origin, directory = known
+    segments = [*directory, *path.split("/")]
+    segments[1:-1] = filter(None, segments[1:-1])
+    resolved: list[str] = []
+    for segment in segments:
+        if segment == "..":
+            if resolved:
+                resolved.pop()
+        elif segment != ".":
+            resolved.append(segment)
+    if segments[-1] in (".", ".."):
+        resolved.append("")
+    joined = "/".join(resolved) or "/"
+    return origin + (joined if joined.startswith("/") else "/" + joined) + rest
 
 
 def join_url(base: str, href: str) -> str | None:
@@ -41,6 +77,10 @@ def join_url(base: str, href: str) -> str | None:
         origin = _origin(base)
         if origin is not None:
             return origin + href
+    elif relative := _PLAIN_RELATIVE.fullmatch(href):
+        joined = _join_relative(base, relative.group(1), relative.group(2))
+        if joined is not None:
+            return joined
     try:
         return urljoin(base, href)
     except ValueError:

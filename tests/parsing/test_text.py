@@ -71,6 +71,7 @@ _URLS = st.lists(_URL_PIECES, max_size=10).map("".join)
 _BASES = st.sampled_from([
     "https://baochinhphu.vn/chinh-sach/tin-1.htm", "https://baochinhphu.vn", "http://nhandan.vn:8080/a/b/?q=1#x",
     "HTTPS://X.vn/a", "https://user@host.vn/a", "ftp://files.vn/a/b", "", "https://h.vn/a;p?q#f", "/relative",
+    "https://h.vn/a/b/c/d.html", "https://h.vn/a;p/b;q/c", "https://h.vn/a//b/", "http://h.vn:80/./a/../b",
 ])
 
 
@@ -95,5 +96,6 @@ def test_url_fast_paths_are_taken_for_plain_links():
         "https://baochinhphu.vn/tin-moi-123.htm?id=1#top"
     assert join_url("https://baochinhphu.vn/a/b.htm", "/a/../tin.htm") == "https://baochinhphu.vn/tin.htm"
     assert join_url("https://baochinhphu.vn/a/b.htm", "tin.htm") == "https://baochinhphu.vn/a/tin.htm"
+    assert join_url("https://baochinhphu.vn/a/b/c.htm", "../../../anh/1.jpg?w=2") == "https://baochinhphu.vn/anh/1.jpg?w=2"
     assert canonicalize_url("https://nhandan.vn/tin-123.html#binh-luan") == "https://nhandan.vn/tin-123.html"
     assert canonicalize_url("https://nhandan.vn") == "https://nhandan.vn/"
