@@ -4,4 +4,19 @@ PARSER_VERSION = "1.0.0"
 
 from .article import parse_article  # noqa: E402
 
-__all__ = ["PARSER_VERSION", "parse_article"]
+
+def clear_memos() -> None:
+    """Forget what extraction remembers from page to page: answers of class-name patterns,
+    resolved links of each site, compiled selectors and base URLs. A crawl keeps them (a
+    site's pages repeat their templates); benchmarks clear them to measure a site's first page."""
+    from . import document, pageindex, sidebar, urls
+
+    for pattern in list(pageindex.HintPattern.ALL):
+        pattern.forget()
+    pageindex._NAME_TESTS.clear()
+    sidebar._SITE_LINKS.clear()
+    for cached in (pageindex._compile, pageindex._contains_any, document._selector, urls._origin, urls._base_directory):
+        cached.cache_clear()
+
+
+__all__ = ["PARSER_VERSION", "clear_memos", "parse_article"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,12 +52,17 @@ class HintPattern:
     answers are remembered. A site's pages repeat the same strings, and these patterns
     (alternations under IGNORECASE) cost 1 to 6 us a search here; a remembered answer, 0.1 us."""
 
-    __slots__ = ("regex", "_memo")
+    __slots__ = ("regex", "_memo", "__weakref__")
     MAX_REMEMBERED = 50_000
+    ALL: "weakref.WeakSet[HintPattern]" = weakref.WeakSet()  # for clear_memos()
 
     def __init__(self, pattern: str, flags: int = 0):
         self.regex = re.compile(pattern, flags)
         self._memo: dict[str, bool] = {}
+        HintPattern.ALL.add(self)
+
+    def forget(self) -> None:
+        self._memo.clear()
 
     def search(self, text: str) -> bool:
         """Whether the pattern occurs in `text` (a bool, not a match)."""

@@ -134,3 +134,17 @@ def test_hint_pattern_answers_as_its_regex_and_forgets_when_full(monkeypatch):
     monkeypatch.setattr(HintPattern, "MAX_REMEMBERED", 3)
     pattern.search("one more")
     assert len(pattern._memo) <= 3 and pattern.search("article__author ")
+
+
+def test_clear_memos_forgets_and_records_do_not_change():
+    from scraper.parsing import clear_memos, parse_article
+    from scraper.parsing import pageindex, sidebar
+    from scraper.parsing.article import _DATE_CLASS
+
+    html = PAGE.replace("<h1", "<div class='article__date'>11/10/2023 14:30</div><h1")
+    url = "https://example.vn/tin-tuc/tieu-de-12345.html"
+    first = parse_article(html, url)
+    assert _DATE_CLASS._memo and pageindex._NAME_TESTS and sidebar._SITE_LINKS
+    clear_memos()
+    assert not _DATE_CLASS._memo and not pageindex._NAME_TESTS and not sidebar._SITE_LINKS
+    assert parse_article(html, url) == first == parse_article(html, url)
