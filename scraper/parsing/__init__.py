@@ -14,6 +14,7 @@ def clear_memos() -> None:
     for pattern in list(pageindex.HintPattern.ALL):
         pattern.forget()
     pageindex._NAME_TESTS.clear()
+    pageindex._CLASS_LISTS.clear()
     sidebar._SITE_LINKS.clear()
     for cached in (pageindex._compile, pageindex._contains_any, document._selector, urls._origin, urls._base_directory):
         cached.cache_clear()

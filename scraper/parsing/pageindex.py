@@ -153,7 +153,12 @@ class PageIndex:
             else:
                 continue
             if names:
-                for name in names.split():
+                split = _CLASS_LISTS.get(names)
+                if split is None:
+                    if len(_CLASS_LISTS) >= _NAME_TESTS_MAX:
+                        _CLASS_LISTS.clear()
+                    split = _CLASS_LISTS[names] = names.split()
+                for name in split:
                     classes[name].append(element)
         self._ends: dict = {}
         self._lengths: dict = {}
@@ -288,6 +293,7 @@ class PageIndex:
 
 
 _NAME_TESTS: dict = {}  # test -> {class name or id: bool}
+_CLASS_LISTS: dict[str, list[str]] = {}  # class attribute -> its names (templates repeat them)
 _NAME_TESTS_MAX = 100_000
 
 

@@ -144,7 +144,7 @@ def test_clear_memos_forgets_and_records_do_not_change():
     html = PAGE.replace("<h1", "<div class='article__date'>11/10/2023 14:30</div><h1")
     url = "https://example.vn/tin-tuc/tieu-de-12345.html"
     first = parse_article(html, url)
-    assert _DATE_CLASS._memo and pageindex._NAME_TESTS and sidebar._SITE_LINKS
+    assert _DATE_CLASS._memo and pageindex._NAME_TESTS and pageindex._CLASS_LISTS and sidebar._SITE_LINKS
     clear_memos()
-    assert not _DATE_CLASS._memo and not pageindex._NAME_TESTS and not sidebar._SITE_LINKS
+    assert not (_DATE_CLASS._memo or pageindex._NAME_TESTS or pageindex._CLASS_LISTS or sidebar._SITE_LINKS)
     assert parse_article(html, url) == first == parse_article(html, url)
