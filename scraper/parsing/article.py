@@ -189,23 +189,40 @@ class HeaderRegion:
     BEFORE = 60
     AFTER = 400
 
-    def __init__(self, before: list, after: list):
-        # (element, "class id") pairs; only elements that carry a class, an id or are <time>.
-        self.before = before  # up to BEFORE elements preceding the headline, document order
-        self.after = after  # elements following the headline, up to the body
+    def __init__(self, page: PageIndex, title_el, body_el):
+        self._around = (page, title_el, body_el)
+        self._parts: tuple[list, list] | None = None  # read on first use: profiles often need none of it
 
     @classmethod
     def around(cls, page: PageIndex, title_el, body_el) -> "HeaderRegion":
-        if title_el is None:
-            before = page.preceding(body_el, cls.AFTER) if body_el is not None else []
-            return cls([], _hinted(page, before[::-1]))  # no headline: nearest the body first
-        before = page.preceding(title_el, cls.BEFORE)
-        after = page.following(title_el, cls.AFTER)
-        for index, element in enumerate(after):
-            if element is body_el:
-                after = after[:index]
-                break
-        return cls(_hinted(page, before), _hinted(page, after))
+        return cls(page, title_el, body_el)
+
+    @property
+    def before(self) -> list:
+        """(element, "class id") pairs of the hinted or <time> elements among the BEFORE
+        elements preceding the headline, document order."""
+        return self._read()[0]
+
+    @property
+    def after(self) -> list:
+        """The same for the elements following the headline, up to the body."""
+        return self._read()[1]
+
+    def _read(self) -> tuple[list, list]:
+        if self._parts is None:
+            page, title_el, body_el = self._around
+            if title_el is None:
+                before = page.preceding(body_el, self.AFTER) if body_el is not None else []
+                self._parts = ([], _hinted(page, before[::-1]))  # no headline: nearest the body first
+            else:
+                before = page.preceding(title_el, self.BEFORE)
+                after = page.following(title_el, self.AFTER)
+                for index, element in enumerate(after):
+                    if element is body_el:
+                        after = after[:index]
+                        break
+                self._parts = (_hinted(page, before), _hinted(page, after))
+        return self._parts
 
     def elements(self):
         """After the headline first (the usual place), then before it, nearest first."""
