@@ -117,7 +117,8 @@ class _Page:
         elif stripped.startswith("/"):
             absolute = self.origin + stripped
         else:
-            url = self._relative[href] = _article_url(absolute, self.host, self.profile) if (absolute := join_url(self.url, stripped)) else None
+            absolute = join_url(self.url, stripped)  # None: a link urllib cannot parse
+            url = self._relative[href] = _article_url(absolute, self.host, self.profile) if absolute else None
             return url
         # Independent of the page's own path: shared by every page of the site.
         url = self._site[href] = _article_url(absolute, self.host, self.profile)
