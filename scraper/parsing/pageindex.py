@@ -53,7 +53,7 @@ class HintPattern:
     (alternations under IGNORECASE) cost 1 to 6 us a search here; a remembered answer, 0.1 us."""
 
     __slots__ = ("regex", "_memo", "__weakref__")
-    MAX_REMEMBERED = 50_000
+    MAX_REMEMBERED = 20_000  # unique ids ("post-12345") would otherwise grow it page after page
     ALL: "weakref.WeakSet[HintPattern]" = weakref.WeakSet()  # for clear_memos()
 
     def __init__(self, pattern: str, flags: int = 0):
@@ -294,7 +294,7 @@ class PageIndex:
 
 _NAME_TESTS: dict = {}  # test -> {class name or id: bool}
 _CLASS_LISTS: dict[str, list[str]] = {}  # class attribute -> its names (templates repeat them)
-_NAME_TESTS_MAX = 100_000
+_NAME_TESTS_MAX = 20_000
 
 
 @lru_cache(maxsize=64)

@@ -51,16 +51,19 @@ def _article_url(absolute: str, site_host: str, profile: SiteProfile | None) -> 
 
 
 # Links of a site resolve the same from every page (menus, "latest" boxes): href -> canonical
-# article URL or None, per (scheme, origin, host, profile), kept across pages of a crawl.
+# article URL or None, per (scheme, origin, host, profile), kept across pages of a crawl. The
+# links that repeat number hundreds per site, so a small table per site holds them; bounded,
+# an unattended crawl of every site keeps it under ~50 MB (16 sites x 20,000 links).
 _SITE_LINKS: dict[tuple, dict] = {}
-_SITE_LINKS_MAX = 100_000
+_SITE_LINKS_MAX = 20_000
+_SITES_REMEMBERED = 16
 _UNKNOWN = object()
 
 
 def _site_links(key: tuple) -> dict:
     links = _SITE_LINKS.get(key)
     if links is None or len(links) > _SITE_LINKS_MAX:
-        if len(_SITE_LINKS) > 64:
+        if links is None and len(_SITE_LINKS) >= _SITES_REMEMBERED:
             _SITE_LINKS.clear()
         links = _SITE_LINKS[key] = {}
     return links

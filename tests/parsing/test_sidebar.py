@@ -27,3 +27,16 @@ def test_list_items_take_the_nearest_heading_before_their_list():
     article = parse_article(f"<html><body>{BODY}{boxes}</body></html>", URL)
     assert [(item.list, item.position) for item in article.sidebar] == [
         ("Tin liên quan", 0), ("Tin liên quan", 1), ("Tin liên quan", 2), ("Tin mới", 0), ("Tin mới", 1), ("Tin mới", 2)]
+
+
+def test_the_site_link_memo_stays_bounded(monkeypatch):
+    from scraper.parsing import sidebar
+
+    monkeypatch.setattr(sidebar, "_SITE_LINKS", {})
+    monkeypatch.setattr(sidebar, "_SITE_LINKS_MAX", 5)
+    page = f"<html><body>{BODY}<div class='box'><h3>Đọc nhiều</h3>" + "".join(_link(n) for n in range(1, 13)) + "</div></body></html>"
+    for site in range(40):
+        article = parse_article(page, f"https://site{site}.gov.vn/tin-tuc/bai-viet-chinh-thuc-10001.html")
+        assert len(article.sidebar) == 12  # the memo forgets; the answers do not change
+    assert len(sidebar._SITE_LINKS) <= sidebar._SITES_REMEMBERED
+    assert all(len(links) <= 5 + 12 for links in sidebar._SITE_LINKS.values())
