@@ -43,6 +43,14 @@ def article_pages(corpus: Path) -> list[tuple[str, bytes, str]]:
     return pages
 
 
+def pages_or_exit(corpus: Path) -> list[tuple[str, bytes, str]]:
+    """The corpus's article pages; exit status 2 with a message when it has no manifest."""
+    if not (corpus / "MANIFEST.tsv").is_file():
+        print(f"no MANIFEST.tsv in {corpus}; nothing to measure", file=sys.stderr)
+        sys.exit(2)
+    return article_pages(corpus)
+
+
 def time_round(extract, pages) -> float:
     # CPU time of this process: what another tenant of the machine does costs us nothing here.
     start = time.process_time()
@@ -62,11 +70,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--write", help="markdown file whose benchmark section is replaced")
     args = parser.parse_args()
-    corpus = Path(args.corpus)
-    if not (corpus / "MANIFEST.tsv").is_file():
-        print(f"no MANIFEST.tsv in {corpus}; nothing to measure", file=sys.stderr)
-        return 2
-    pages = article_pages(corpus)
+    pages = pages_or_exit(Path(args.corpus))
     ours, cold, theirs = ("vngov parse_article", "vngov parse_article, memos cleared before each page",
                           "trafilatura bare_extraction")
     variants = {cold: _first_page_of_site, ours: parse_article}  # warmed up in this order: ours keeps its memos

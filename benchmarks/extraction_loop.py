@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extraction import article_pages  # noqa: E402
+from extraction import pages_or_exit  # noqa: E402
 from scraper.parsing import clear_memos, parse_article  # noqa: E402
 
 
@@ -24,11 +24,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--cold", action="store_true", help="clear extraction's memos before every page")
     args = parser.parse_args()
-    corpus = Path(args.corpus)
-    if not (corpus / "MANIFEST.tsv").is_file():
-        print(f"no MANIFEST.tsv in {corpus}; nothing to run", file=sys.stderr)
-        return 2
-    pages = article_pages(corpus)
+    pages = pages_or_exit(Path(args.corpus))
     deadline, count = time.monotonic() + args.seconds, 0
     while time.monotonic() < deadline:
         for _, html, url in pages:
