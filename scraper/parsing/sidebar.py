@@ -6,11 +6,12 @@ import re
 from urllib.parse import urlsplit
 
 from ..items import SidebarItem
+from ..sites import registered_host
 from ..sites.base import SiteProfile
 from .document import text_of
 from .pageindex import HintPattern, PageIndex, Subtrees
 from .text import normalize_text
-from .urls import canonicalize_url, join_url, registered_host
+from .urls import canonicalize_url, join_url
 
 _EXCLUDED_REGION = re.compile(
     r"(?:^|[\s_-])(menu\w*|nav|navbar|navigation|breadcrumbs?|bread-crumb|tags?|keywords?|"

@@ -45,13 +45,16 @@ def host_of(url: str) -> str:
         return ""
 
 
+def registered_host(url: str) -> str:
+    """host_of without a leading "www."."""
+    host = host_of(url)
+    return host[4:] if host.startswith("www.") else host
+
+
 def site_name(url: str) -> str:
     """The archive's site key for a URL: the profile name, else the host without "www."."""
     profile = profile_for_url(url)
-    if profile:
-        return profile.name
-    host = host_of(url)
-    return host[4:] if host.startswith("www.") else host
+    return profile.name if profile else registered_host(url)
 
 
 def profile_for_url(url: str) -> SiteProfile | None:
@@ -75,5 +78,6 @@ __all__ = [
     "get_profile",
     "host_of",
     "profile_for_url",
+    "registered_host",
     "site_name",
 ]
