@@ -11,9 +11,11 @@ from cssselect import HTMLTranslator
 from .text import normalize_text
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
-# Plain etree elements: lxml.html's element classes cost a Python call per node visited.
+# Plain etree elements: lxml.html's element classes cost a Python call per node visited. No
+# table of id attributes (collect_ids): nothing here looks elements up by id through libxml2.
 _PARSER = etree.HTMLParser(
-    encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False
+    encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True, default_doctype=False,
+    collect_ids=False,
 )
 _NOT_SPACE = re.compile(rb"\S")
 
