@@ -2,6 +2,7 @@
 selectors, then generic heuristics. Whatever cannot be read becomes None plus a warning."""
 from __future__ import annotations
 
+import gc
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -45,6 +46,20 @@ def parse_article(
     read gives an Article whose fields are None and whose `warnings` say why.
 
     `generic=True` ignores site profiles (how the generic extractor is measured)."""
+    if not gc.isenabled():
+        return _parse(html, url, profile, encoding, reference_time, generic)
+    # Extraction makes thousands of short-lived containers and no reference cycles (a test
+    # holds it to that), so the cyclic collector's passes during it find nothing: paused, it
+    # saves 3 to 4% of a page here, more in a crawl process with many live objects to scan.
+    gc.disable()
+    try:
+        return _parse(html, url, profile, encoding, reference_time, generic)
+    finally:
+        gc.enable()
+
+
+def _parse(html: bytes | str, url: str, profile: SiteProfile | None, encoding: str | None,
+           reference_time: datetime | None, generic: bool) -> Article:
     if generic:
         profile = None
     elif profile is None:

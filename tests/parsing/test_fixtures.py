@@ -1,4 +1,5 @@
 """Every fixture folder parses to its expected.json (see fixture_cases.py to regenerate)."""
+import gc
 import json
 
 import pytest
@@ -32,3 +33,27 @@ def test_missing_date_is_null_with_a_warning_not_a_guess():
     record = run_case(next(c for c in cases() if c.name == "missing_date"))
     assert record["published_at"] is None and record["date_source"] is None
     assert "published_at not found" in record["warnings"]
+
+
+def test_parsing_makes_no_reference_cycles():
+    # parse_article pauses the cyclic collector, which is only sound while it leaves nothing
+    # for the collector to find.
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for case in cases():
+            run_case(case)
+        assert gc.collect() == 0, [type(obj).__name__ for obj in gc.garbage[:20]]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_parsing_leaves_the_collector_as_it_found_it(enabled):
+    (gc.enable if enabled else gc.disable)()
+    try:
+        run_case(cases()[0])
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
