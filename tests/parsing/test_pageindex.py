@@ -4,7 +4,7 @@ from hypothesis import given, settings, strategies as st
 from lxml import etree
 
 from scraper.parsing.document import parse_tree, select
-from scraper.parsing.pageindex import PageIndex
+from scraper.parsing.pageindex import PageIndex, _contains_any
 
 PAGE = """<html><body>
 <header class="site-header"><nav class="menu"><a href="/">Trang chủ</a></nav></header>
@@ -121,6 +121,22 @@ def test_named_remembers_answers_per_test_not_across_tests(page):
     other = PageIndex(parse_tree('<html><body><p class="entry">x</p><p class="other">y</p></body></html>'))
     assert [e.text for e in other.named(_is_entry)] == ["x"]
     assert page.with_hint("rumb") == page.with_hint("rumb") and not other.with_hint("rumb")
+
+
+def _brute_named(page, test, ids=True):
+    return {e for e in page.elements
+            if any(test(name) for name in (e.get("class") or "").split()) or (ids and e.get("id") and test(e.get("id")))}
+
+
+@settings(max_examples=60, deadline=None)
+@given(_trees(), st.sampled_from(["a", "b", "a-b", "-"]))
+def test_named_and_the_class_table_agree_with_each_elements_attributes(markup, fragment):
+    page = PageIndex(parse_tree(f'<html><body><div id="a-b" class="c">{markup}</div></body></html>'))
+    test = _contains_any((fragment,))
+    assert page.named(test) == _brute_named(page, test)
+    assert page.named(test, ids=False) == _brute_named(page, test, ids=False)
+    for name in ("a", "b", "c", "a-b"):
+        assert set(page.classes.get(name, ())) == {e for e in page.elements if name in (e.get("class") or "").split()}
 
 
 def test_hint_pattern_answers_as_its_regex_and_forgets_when_full(monkeypatch):
