@@ -292,11 +292,9 @@ def _walk(body, base_url: str, removed: _Removed) -> list[Block]:
         if text:
             blocks.append(Block(current_kind[0], text, element=current[0]))
 
-    walker = etree.iterwalk(body, events=("start", "end"))
+    walker = etree.iterwalk(body, events=("start", "end"), tag=etree.Element)  # elements only, in C
     for event, element in walker:
         tag = element.tag
-        if not isinstance(tag, str):
-            continue
         if element in roots:
             if event == "start":
                 walker.skip_subtree()
