@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from lxml import etree
-
 from ..items import SidebarItem
 from ..sites import registered_host
 from ..sites.base import SiteProfile
@@ -23,7 +21,7 @@ _EXCLUDED_REGION = re.compile(
     re.IGNORECASE,
 )
 _HEADING_CLASS = HintPattern(r"(?:^|[\s_-])(title\w*|head\w*|heading|name|label)(?:$|[\s_-])", re.IGNORECASE)
-_TEASER_CLASS = re.compile(r"sapo|desc|summary|teaser|lead|intro|excerpt|abstract", re.IGNORECASE)
+_TEASER_CLASS = HintPattern(r"sapo|desc|summary|teaser|lead|intro|excerpt|abstract", re.IGNORECASE)
 _NON_ARTICLE_PATH = re.compile(r"/(chu-de|tag|tags|tu-khoa|topic|su-kien|event|tac-gia|author|tim-kiem|search)/", re.I)
 _NUMBERS_ONLY = re.compile(r"[\d\s/:|.,-]+")  # a date or a counter, never a list's name
 _ARTICLE_SLUG = re.compile(r"\d{4,}|\.(html?|vnp|aspx|php)$")
@@ -101,13 +99,6 @@ class _Page:
         self._urls_under: dict = {}
         self.headings: dict = {}
         self.headings_before: dict = {}  # element -> (distance, nearest preceding heading sibling) or None
-        self._teaser_classed: set | None = None
-
-    def teaser_classed(self) -> set:
-        """Elements whose class names a teaser ("sapo", "desc", ...), found once per page."""
-        if self._teaser_classed is None:
-            self._teaser_classed = self.index.named(_teaser_name, ids=False)
-        return self._teaser_classed
 
     def resolve(self, href: str | None) -> str | None:
         """The canonical article URL a link points to, or None (memoized: menus repeat links)."""
@@ -160,10 +151,6 @@ class _Page:
         for box in index.named(_excluded_name):
             boxes.add(box)
         return boxes
-
-
-def _teaser_name(name: str) -> bool:
-    return _TEASER_CLASS.search(name) is not None  # no alternative holds a space: one name is enough
 
 
 def _excluded_name(name: str) -> bool:
@@ -247,11 +234,10 @@ def _teaser(link, url: str, title: str, page: _Page) -> str | None:
         if page.urls_under(parent) != {url}:
             break
         item = parent
-    classed = page.teaser_classed()
-    for element in item.iter(etree.Element):
-        if element is link:
+    for element in item.iter():
+        if element is link or not isinstance(element.tag, str):
             continue
-        if element in classed or element.tag == "p":
+        if _TEASER_CLASS.search(element.get("class") or "") or element.tag == "p":
             text = text_of(element)
             if len(text) >= 30 and text != title and title not in text:
                 return text
