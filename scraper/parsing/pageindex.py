@@ -137,13 +137,10 @@ class PageIndex:
         self.root = root
         self.elements: list = list(root.iter(etree.Element))
         self.position: dict = {element: n for n, element in enumerate(self.elements)}
+        self.classes: dict[str, list] = defaultdict(list)
         self.ids: dict[str, list] = defaultdict(list)
         self.hints: dict = {}  # element -> "class id" (either alone when only one is set)
-        # Elements by class attribute: a page repeats a few hundred class strings over many
-        # elements, so the table by class name is built from these on first use.
-        self._by_class_string: dict[str, list] = {}
-        self._classes: dict[str, list] | None = None
-        ids, hints, by_string = self.ids, self.hints, self._by_class_string
+        classes, ids, hints = self.classes, self.ids, self.hints
         for element in self.elements:
             # Byte-string keys: lxml skips encoding the attribute name, a quarter of each call.
             names = element.get(b"class")
@@ -156,24 +153,15 @@ class PageIndex:
             else:
                 continue
             if names:
-                group = by_string.get(names)
-                if group is None:
-                    by_string[names] = [element]
-                else:
-                    group.append(element)
+                split = _CLASS_LISTS.get(names)
+                if split is None:
+                    if len(_CLASS_LISTS) >= _NAME_TESTS_MAX:
+                        _CLASS_LISTS.clear()
+                    split = _CLASS_LISTS[names] = names.split()
+                for name in split:
+                    classes[name].append(element)
         self._ends: dict = {}
         self._lengths: dict = {}
-
-    @property
-    def classes(self) -> dict[str, list]:
-        """Elements by class name (each name's list in no particular order)."""
-        if self._classes is None:
-            table: dict[str, list] = defaultdict(list)
-            for names, elements in self._by_class_string.items():
-                for name in _class_names(names):
-                    table[name].extend(elements)
-            self._classes = table
-        return self._classes
 
     def length(self, element) -> int:
         """len(raw_text(element)), memoized: the tree is read, never changed, after indexing."""
@@ -232,24 +220,17 @@ class PageIndex:
 
     def named(self, test, ids: bool = True) -> set:
         """Elements with a class name (or id) for which `test(name)` holds: one test per
-        distinct class attribute and id, remembered across pages (a site's pages share their
-        class names). `test` must be a long-lived function, not a lambda made per call."""
-        memos = _NAME_TESTS.get(test)
-        if memos is None or len(memos[0]) + len(memos[1]) > _NAME_TESTS_MAX:
-            memos = _NAME_TESTS[test] = ({}, {})
-        by_string, by_id = memos
+        distinct name, remembered across pages (a site's pages share their class names).
+        `test` must be a long-lived function, not a lambda made per call."""
+        memo = _NAME_TESTS.get(test)
+        if memo is None or len(memo) > _NAME_TESTS_MAX:
+            memo = _NAME_TESTS[test] = {}
         found = set()
-        for names, elements in self._by_class_string.items():
-            known = by_string.get(names)
-            if known is None:
-                known = by_string[names] = any(test(name) for name in _class_names(names))
-            if known:
-                found.update(elements)
-        if ids:
-            for ident, elements in self.ids.items():
-                known = by_id.get(ident)
+        for table in (self.classes, self.ids) if ids else (self.classes,):
+            for name, elements in table.items():
+                known = memo.get(name)
                 if known is None:
-                    known = by_id[ident] = bool(test(ident))
+                    known = memo[name] = bool(test(name))
                 if known:
                     found.update(elements)
         return found
@@ -311,19 +292,9 @@ class PageIndex:
         return [element for element in pool if start <= position[element] <= stop]
 
 
-_NAME_TESTS: dict = {}  # test -> ({class attribute: bool}, {id: bool})
+_NAME_TESTS: dict = {}  # test -> {class name or id: bool}
 _CLASS_LISTS: dict[str, list[str]] = {}  # class attribute -> its names (templates repeat them)
 _NAME_TESTS_MAX = 20_000
-
-
-def _class_names(names: str) -> list[str]:
-    """The names in a class attribute, split once per distinct attribute."""
-    split = _CLASS_LISTS.get(names)
-    if split is None:
-        if len(_CLASS_LISTS) >= _NAME_TESTS_MAX:
-            _CLASS_LISTS.clear()
-        split = _CLASS_LISTS[names] = names.split()
-    return split
 
 
 @lru_cache(maxsize=64)
