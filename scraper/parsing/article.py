@@ -50,7 +50,7 @@ def parse_article(
         return _parse(html, url, profile, encoding, reference_time, generic)
     # Extraction makes thousands of short-lived containers and no reference cycles (a test
     # holds it to that), so the cyclic collector's passes during it find nothing: paused, it
-    # saves 3 to 4% of a page here, more in a crawl process with many live objects to scan.
+    # saves 3 to 4% of a page's time here.
     gc.disable()
     try:
         return _parse(html, url, profile, encoding, reference_time, generic)

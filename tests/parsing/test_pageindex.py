@@ -124,8 +124,11 @@ def test_named_remembers_answers_per_test_not_across_tests(page):
 
 
 def _brute_named(page, test, ids=True):
-    return {e for e in page.elements
-            if any(test(name) for name in (e.get("class") or "").split()) or (ids and e.get("id") and test(e.get("id")))}
+    def holds(element):
+        ident = element.get("id")
+        return any(test(name) for name in (element.get("class") or "").split()) or bool(ids and ident and test(ident))
+
+    return {element for element in page.elements if holds(element)}
 
 
 @settings(max_examples=60, deadline=None)
@@ -136,7 +139,8 @@ def test_named_and_the_class_table_agree_with_each_elements_attributes(markup, f
     assert page.named(test) == _brute_named(page, test)
     assert page.named(test, ids=False) == _brute_named(page, test, ids=False)
     for name in ("a", "b", "c", "a-b"):
-        assert set(page.classes.get(name, ())) == {e for e in page.elements if name in (e.get("class") or "").split()}
+        classed = {e for e in page.elements if name in (e.get("class") or "").split()}
+        assert set(page.classes.get(name, ())) == classed
 
 
 def test_hint_pattern_answers_as_its_regex_and_forgets_when_full(monkeypatch):
