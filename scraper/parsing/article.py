@@ -96,7 +96,7 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         if profile and selectors.body:
             article.warnings.append("profile body selector matched nothing; generic extractor used")
     article.title = _title(title_el, found)
-    region = HeaderRegion.around(page, title_el, body_el)
+    region = HeaderRegion(page, title_el, body_el)
     sapo_el = _sapo_element(page, selectors, region)
     sapo = text_of(sapo_el) or found.description
     article.sapo = strip_source_prefix(sapo) if sapo else None
@@ -207,10 +207,6 @@ class HeaderRegion:
     def __init__(self, page: PageIndex, title_el, body_el):
         self._around = (page, title_el, body_el)
         self._parts: tuple[list, list] | None = None  # read on first use: profiles often need none of it
-
-    @classmethod
-    def around(cls, page: PageIndex, title_el, body_el) -> "HeaderRegion":
-        return cls(page, title_el, body_el)
 
     @property
     def before(self) -> list:
