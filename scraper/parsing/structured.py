@@ -130,10 +130,11 @@ def read_structured(root) -> Structured:
     for key, attr in _META_KEYS.items():
         if not getattr(found, attr) and metas.get(key):
             setattr(found, attr, normalize_text(metas[key][0], unescape=True))
-    for key in _PUBLISHED_KEYS:
-        found.published.extend(("meta", value) for value in metas.get(key, []) if value.strip())
-    for key in _MODIFIED_KEYS:
-        found.modified.extend(("meta", value) for value in metas.get(key, []) if value.strip())
+    # Most of these keys are absent from a page: a generator per key cost 1 us each.
+    for keys, dates in ((_PUBLISHED_KEYS, found.published), (_MODIFIED_KEYS, found.modified)):
+        for key in keys:
+            if key in metas:
+                dates.extend(("meta", value) for value in metas[key] if value.strip())
     if not found.authors:
         found.authors.extend(normalize_text(v, unescape=True) for v in metas.get("article:author", []) + metas.get("author", []) if v.strip())
     for key in ("article:tag", "news_keywords", "keywords"):
