@@ -31,6 +31,17 @@ class _Compound:
     ids: tuple[str, ...]
     attrs: tuple[tuple[str, str | None], ...]  # (name, required value or None for "exists")
 
+    def residual(self) -> "_Compound | None":
+        """What is left to test of an element drawn from the index's table for this compound's
+        first id (or, with no id, its first class): None when the table answers it all."""
+        if self.ids:
+            left = _Compound(self.tag, self.classes, self.ids[1:], self.attrs)
+        else:
+            left = _Compound(self.tag, self.classes[1:], (), self.attrs)
+        if left.tag is None and not (left.classes or left.ids or left.attrs):
+            return None
+        return left
+
     def matches(self, element) -> bool:
         if self.tag is not None and element.tag != self.tag:
             return False
@@ -74,8 +85,9 @@ class HintPattern:
         return known
 
 
-# A selector, right to left: the subject compound, then (combinator, compound) pairs leftwards.
-_Chain = tuple[_Compound, tuple[tuple[str, _Compound], ...]]
+# A selector, right to left: the subject compound, what of it the index's tables leave to test
+# (its residual), then (combinator, compound) pairs leftwards.
+_Chain = tuple[_Compound, "_Compound | None", tuple[tuple[str, _Compound], ...]]
 
 
 def _compound(tree) -> _Compound | None:
@@ -126,7 +138,8 @@ def _compile(css: str) -> tuple[_Chain, ...] | None:
         # steps: subject first, each with the combinator that links it to the next one leftwards.
         subject = steps[0][1]
         rest = tuple((steps[i][0], steps[i + 1][1]) for i in range(len(steps) - 1))
-        chains.append((subject, rest))
+        residual = subject.residual() if subject.ids or subject.classes else subject
+        chains.append((subject, residual, rest))
     return tuple(chains)
 
 
@@ -157,7 +170,8 @@ class PageIndex:
                 if split is None:
                     if len(_CLASS_LISTS) >= _NAME_TESTS_MAX:
                         _CLASS_LISTS.clear()
-                    split = _CLASS_LISTS[names] = names.split()
+                    # Each name once ("item item" is one class): a table lists an element once.
+                    split = _CLASS_LISTS[names] = list(dict.fromkeys(names.split()))
                 for name in split:
                     classes[name].append(element)
         self._ends: dict = {}
@@ -203,15 +217,14 @@ class PageIndex:
     def preceding(self, element, n: int) -> list:
         """Up to n elements before `element` in document order, ancestors excluded (XPath's
         preceding:: axis), in document order."""
+        if n <= 0:
+            return []
         ancestors = set(element.iterancestors())
-        found = []
-        for index in range(self.position[element] - 1, -1, -1):
-            candidate = self.elements[index]
-            if candidate not in ancestors:
-                found.append(candidate)
-                if len(found) == n:
-                    break
-        return found[::-1]
+        position = self.position[element]
+        # Every ancestor comes before the element, so the n + depth elements before it hold at
+        # least n that are not ancestors (when the page has that many): one slice, no climb.
+        window = self.elements[max(0, position - n - len(ancestors)):position]
+        return [candidate for candidate in window if candidate not in ancestors][-n:]
 
     def following(self, element, n: int) -> list:
         """Up to n elements after `element`'s subtree (XPath's following:: axis)."""
@@ -253,29 +266,36 @@ class PageIndex:
         if chains is None or scope not in self.position:
             return xpath_select(scope, css)
         start, stop = self.position[scope], self.end(scope)
+        if len(chains) == 1:
+            return self._chain(*chains[0], scope, start, stop)  # in document order already
         found = set()
-        for subject, rest in chains:
-            for candidate in self._candidates(subject, rest, start, stop):
-                if subject.matches(candidate) and _match_left(candidate, rest, 0, scope):
-                    found.add(candidate)
-        if len(chains) == 1 and len(found) <= 1:
-            return list(found)
+        for chain in chains:
+            found.update(self._chain(*chain, scope, start, stop))
         return sorted(found, key=self.position.__getitem__)
 
     def select_one(self, css: str, within=None):
         found = self.select(css, within)
         return found[0] if found else None
 
-    def _candidates(self, subject: _Compound, rest, start: int, stop: int):
-        """Elements that may match `subject`: from the class or id tables when the subject
-        names one, else from under the elements matching the nearest compound to its left
-        that does (".breadcrumb a" looks under each .breadcrumb, not at every link)."""
+    def _chain(self, subject: _Compound, residual: _Compound | None, rest, scope, start: int, stop: int) -> list:
+        """Elements matching one selector, in document order and each once."""
         if subject.ids or subject.classes:
-            return self._named(subject, start, stop)
+            candidates = self._named(subject, start, stop)
+        else:
+            candidates = self._candidates(subject, rest, start, stop)
+        if residual is None and not rest:
+            return candidates  # ".article__body": the class table is the answer
+        return [candidate for candidate in candidates
+                if (residual is None or residual.matches(candidate)) and _match_left(candidate, rest, 0, scope)]
+
+    def _candidates(self, subject: _Compound, rest, start: int, stop: int) -> list:
+        """Elements that may match `subject`, which names no class or id, in document order:
+        from under the elements matching the nearest compound to its left that names one
+        (".breadcrumb a" looks under each .breadcrumb, not at every link), else by tag."""
         for _, anchor in rest:
             if anchor.ids or anchor.classes:
                 tag = subject.tag or etree.Element
-                found = {}
+                found = {}  # anchors come in document order; a nested one adds nothing new
                 for element in self._named(anchor, start, stop):
                     if anchor.matches(element):
                         for candidate in element.iter(tag):
@@ -283,11 +303,15 @@ class PageIndex:
                                 found[candidate] = None
                 return list(found)
         if subject.tag is not None and start == 0:
-            return self.root.iter(subject.tag)
+            return list(self.root.iter(subject.tag))
         return self.elements[start:stop + 1]
 
     def _named(self, compound: _Compound, start: int, stop: int) -> list:
+        """The elements of the table for the compound's first id or class between two
+        positions, in document order (a new list: callers may keep it)."""
         pool = self.ids.get(compound.ids[0], ()) if compound.ids else self.classes.get(compound.classes[0], ())
+        if start == 0 and stop == len(self.elements) - 1:
+            return list(pool)
         position = self.position
         return [element for element in pool if start <= position[element] <= stop]
 

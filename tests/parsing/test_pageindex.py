@@ -68,20 +68,25 @@ def test_inside_and_hints(page):
 
 
 _TAGS = st.sampled_from(["div", "p", "span", "a", "ul", "li"])
-_CLASSES = st.lists(st.sampled_from(["a", "b", "c", "a-b"]), max_size=2).map(" ".join)
+_CLASSES = st.lists(st.sampled_from(["a", "b", "c", "a-b"]), max_size=3).map(" ".join)  # "a a" too
+_IDS = st.sampled_from(["", "", "x", "y"])
 
 
 @st.composite
 def _trees(draw, depth=0):
     tag = draw(_TAGS)
     classes = draw(_CLASSES)
+    ident = draw(_IDS)
     children = draw(st.lists(_trees(depth + 1), max_size=3)) if depth < 4 else []
-    attribute = f' class="{classes}"' if classes else ""
+    attribute = (f' class="{classes}"' if classes else "") + (f' id="{ident}"' if ident else "")
     return f"<{tag}{attribute}>{''.join(children)}</{tag}>"
 
 
-@settings(max_examples=80, deadline=None)
-@given(_trees(), st.sampled_from([".a", ".a .b", ".a > .b", "div .c", "span.a", ".a-b p", ".b > a, .c", ".a .b .c", "li"]))
+@settings(max_examples=120, deadline=None)
+@given(_trees(), st.sampled_from([
+    ".a", ".a .b", ".a > .b", "div .c", "span.a", ".a-b p", ".b > a, .c", ".a .b .c", "li", ".a.b", "div.a.b",
+    ".b.a > p", "#x", "div#x", "#x.a", "#y .a", ".a #x, #y", "p, .a", "#x#y",
+]))
 def test_random_trees_agree_with_xpath(markup, css):
     root = parse_tree(f"<html><body>{markup}</body></html>")
     page = PageIndex(root)
