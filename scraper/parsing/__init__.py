@@ -16,7 +16,8 @@ def clear_memos() -> None:
     pageindex._NAME_TESTS.clear()
     pageindex._CLASS_LISTS.clear()
     sidebar._SITE_LINKS.clear()
-    for cached in (pageindex._compile, pageindex._contains_any, document._selector, urls._origin, urls._base_directory):
+    for cached in (pageindex._compile, pageindex._residual, pageindex._contains_any, document._selector,
+                   urls._origin, urls._base_directory):
         cached.cache_clear()
 
 

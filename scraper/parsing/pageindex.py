@@ -14,6 +14,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from cssselect import SelectorError, parse as parse_css
 from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
@@ -85,9 +86,18 @@ class HintPattern:
         return known
 
 
-# A selector, right to left: the subject compound, what of it the index's tables leave to test
-# (its residual), then (combinator, compound) pairs leftwards.
-_Chain = tuple[_Compound, "_Compound | None", tuple[tuple[str, _Compound], ...]]
+class _Chain(NamedTuple):
+    """One selector of a comma group, read right to left."""
+
+    subject: _Compound
+    residual: _Compound | None  # what of the subject its class or id table leaves to test
+    rest: tuple[tuple[str, _Compound], ...]  # (combinator, compound) pairs leftwards
+    anchored: bool  # "X a": candidates drawn from under each X are the answer, bar attributes
+
+
+@lru_cache(maxsize=1024)
+def _residual(compound: _Compound) -> _Compound | None:
+    return compound.residual()
 
 
 def _compound(tree) -> _Compound | None:
@@ -138,8 +148,9 @@ def _compile(css: str) -> tuple[_Chain, ...] | None:
         # steps: subject first, each with the combinator that links it to the next one leftwards.
         subject = steps[0][1]
         rest = tuple((steps[i][0], steps[i + 1][1]) for i in range(len(steps) - 1))
-        residual = subject.residual() if subject.ids or subject.classes else subject
-        chains.append((subject, residual, rest))
+        named = bool(subject.ids or subject.classes)
+        anchored = not named and len(rest) == 1 and rest[0][0] == " " and bool(rest[0][1].ids or rest[0][1].classes)
+        chains.append(_Chain(subject, _residual(subject) if named else subject, rest, anchored))
     return tuple(chains)
 
 
@@ -171,7 +182,10 @@ class PageIndex:
                     if len(_CLASS_LISTS) >= _NAME_TESTS_MAX:
                         _CLASS_LISTS.clear()
                     # Each name once ("item item" is one class): a table lists an element once.
-                    split = _CLASS_LISTS[names] = list(dict.fromkeys(names.split()))
+                    split = names.split()
+                    if len(split) > 1 and len(set(split)) < len(split):
+                        split = list(dict.fromkeys(split))
+                    _CLASS_LISTS[names] = split
                 for name in split:
                     classes[name].append(element)
         self._ends: dict = {}
@@ -267,22 +281,25 @@ class PageIndex:
             return xpath_select(scope, css)
         start, stop = self.position[scope], self.end(scope)
         if len(chains) == 1:
-            return self._chain(*chains[0], scope, start, stop)  # in document order already
+            return self._chain(chains[0], scope, start, stop)  # in document order already
         found = set()
         for chain in chains:
-            found.update(self._chain(*chain, scope, start, stop))
+            found.update(self._chain(chain, scope, start, stop))
         return sorted(found, key=self.position.__getitem__)
 
     def select_one(self, css: str, within=None):
         found = self.select(css, within)
         return found[0] if found else None
 
-    def _chain(self, subject: _Compound, residual: _Compound | None, rest, scope, start: int, stop: int) -> list:
+    def _chain(self, chain: _Chain, scope, start: int, stop: int) -> list:
         """Elements matching one selector, in document order and each once."""
+        subject, residual, rest, anchored = chain
         if subject.ids or subject.classes:
             candidates = self._named(subject, start, stop)
         else:
             candidates = self._candidates(subject, rest, start, stop)
+            if anchored:  # each lies under a matching anchor and has the subject's tag
+                return [c for c in candidates if subject.matches(c)] if subject.attrs else candidates
         if residual is None and not rest:
             return candidates  # ".article__body": the class table is the answer
         return [candidate for candidate in candidates
@@ -296,8 +313,9 @@ class PageIndex:
             if anchor.ids or anchor.classes:
                 tag = subject.tag or etree.Element
                 found = {}  # anchors come in document order; a nested one adds nothing new
+                left = _residual(anchor)
                 for element in self._named(anchor, start, stop):
-                    if anchor.matches(element):
+                    if left is None or left.matches(element):
                         for candidate in element.iter(tag):
                             if candidate is not element:
                                 found[candidate] = None

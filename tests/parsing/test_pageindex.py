@@ -25,6 +25,7 @@ SELECTORS = [
     ".breadcrumb > ul > li > a", ".breadcrumb > a", "div.b-maincontent > .entry", ".article__meta time",
     ".article__author .name, .article__author", ".article__tag a, h1", "p, h1, .name", ".missing", ".missing a",
     "li:first-child a", "p:not(.x)", "a[href^='/tag']", "footer .entry a", "body > header", "div div div p",
+    ".article__body [data-role]", ".entry [href]", "#body [type=RelatedNewsBox]", ".breadcrumb *", "#body p",
 ]
 
 
@@ -82,10 +83,11 @@ def _trees(draw, depth=0):
     return f"<{tag}{attribute}>{''.join(children)}</{tag}>"
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_trees(), st.sampled_from([
     ".a", ".a .b", ".a > .b", "div .c", "span.a", ".a-b p", ".b > a, .c", ".a .b .c", "li", ".a.b", "div.a.b",
-    ".b.a > p", "#x", "div#x", "#x.a", "#y .a", ".a #x, #y", "p, .a", "#x#y",
+    ".b.a > p", "#x", "div#x", "#x.a", "#y .a", ".a #x, #y", "p, .a", "#x#y", ".a [id]", "#x li", ".a-b *",
+    ".a.c span", "div.b a[id=y]",
 ]))
 def test_random_trees_agree_with_xpath(markup, css):
     root = parse_tree(f"<html><body>{markup}</body></html>")
