@@ -28,10 +28,18 @@ def test_collapse_spaces_is_split_and_join(value):
 
 @settings(max_examples=1500, deadline=None)
 @given(st.text(alphabet=st.sampled_from([" ", "\n", "\t", "\xa0", "\u2000", "\u200b", "\ufeff", "\u00ad", "\u2060",
-                                         "e", "\u0301", "\u0323", "ệ", "Đ", "&", "a", "\x07"])))
+                                         "e", "\u0301", "\u0323", "ệ", "Đ", "&", "a", "\x07", "\u212b", "\u2126",
+                                         "\u0344", "\u2028", "\x85", "\u3000"])))
 def test_normalize_text_is_its_definition(value):
     invisible = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
     assert normalize_text(value) == " ".join(unicodedata.normalize("NFC", invisible.sub("", value)).split())
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([" ", "e", "\u0301", "\u0323", "ệ", "Đ", "a", ".", "\u212b", "\u2126", "\u0344"])))
+def test_normalize_text_on_printable_text_is_its_definition(value):
+    # Text with no whitespace but spaces and no format characters takes a shorter path.
+    assert normalize_text(value) == " ".join(unicodedata.normalize("NFC", value).split())
 
 
 def test_collapse_spaces_on_indented_source_text():
