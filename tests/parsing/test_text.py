@@ -42,6 +42,15 @@ def test_normalize_text_on_printable_text_is_its_definition(value):
     assert normalize_text(value) == " ".join(unicodedata.normalize("NFC", value).split())
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([" ", "\n", "\xa0", "a", "Đ", "ệ", "9", "_", "-", ",", ":", "'", "\u0301",
+                                         "\u0130", "\u03a3", "\u03b1", "\u00bd", "\u200b", "!"])))
+def test_fold_is_its_definition(value):
+    from scraper.parsing.article import _fold
+
+    assert _fold(value) == re.sub(r"\W+", " ", value).strip().lower()
+
+
 def test_collapse_spaces_on_indented_source_text():
     source = "\n        Chiều 5/3, Thủ tướng\n        chủ trì  hội nghị\r\n\t trực tuyến.\n\n    "
     assert collapse_spaces(source) == "Chiều 5/3, Thủ tướng chủ trì hội nghị trực tuyến."
