@@ -17,6 +17,7 @@ not the timed ratio: instructions per second differ between the two extractors.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -77,9 +78,7 @@ def main() -> int:
     ours = (three - one) / 2 / pages
     print(f"{ours / 1e6:.1f} M instructions per page ({pages} pages)")
     if args.trafilatura:
-        try:
-            import trafilatura  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("trafilatura") is None:
             print("trafilatura is not installed", file=sys.stderr)
             return 2
         theirs = (_count(corpus, 2, "trafilatura") - _count(corpus, 1, "trafilatura")) / pages
