@@ -132,7 +132,8 @@ class _Page:
         """Article URLs linked from inside `element` (memoized: list items share parents)."""
         urls = self._urls_under.get(element)
         if urls is None:
-            urls = self._urls_under[element] = {self.resolve(a.get("href")) for a in element.iter("a")} - {None}
+            urls = self._urls_under[element] = {self.resolve(a.get("href")) for a in element.iter("a")}
+            urls.discard(None)
         return urls
 
     def excluded(self, element) -> bool:
@@ -229,11 +230,12 @@ def _find_box(link, page: _Page):
 
 def _teaser(link, url: str, title: str, page: _Page) -> str | None:
     item = link
-    while item.getparent() is not None and item.getparent() not in page.stops:
-        parent = item.getparent()
-        if page.urls_under(parent) != {url}:
+    parent = link.getparent()
+    while parent is not None and parent not in page.stops:
+        urls = page.urls_under(parent)
+        if len(urls) != 1 or url not in urls:  # the item: the largest ancestor linking only here
             break
-        item = parent
+        item, parent = parent, parent.getparent()
     for element in item.iter():
         if element is link or not isinstance(element.tag, str):
             continue
