@@ -90,7 +90,7 @@ class _Chain(NamedTuple):
     """One selector of a comma group, read right to left."""
 
     subject: _Compound
-    residual: _Compound | None  # what of the subject its class or id table leaves to test
+    residual: _Compound | None  # what of the subject its class or id table leaves to test (all of it without one)
     rest: tuple[tuple[str, _Compound], ...]  # (combinator, compound) pairs leftwards
     anchored: bool  # "X a": candidates drawn from under each X are the answer, bar attributes
 
