@@ -1,7 +1,6 @@
 """The article body: find the container, drop what is not the article, read paragraphs and images."""
 from __future__ import annotations
 
-import html as html_lib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -360,15 +359,30 @@ def _take_trailing_byline(blocks: list[Block], result: Body, removed: set | froz
         blocks.remove(last)
 
 
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
+
+
+def escape(text: str) -> str:
+    """html.escape(text): the same replacements in the same order, each made only when its
+    character occurs. On Vietnamese text (two bytes a character in Python) a replace that finds
+    nothing still costs a counting pass, ten times a search: 0.25 against 2.3 us a paragraph."""
+    for char, entity in _ESCAPES:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
+
+
 def _to_html(blocks: list[Block]) -> str:
     parts = []
     for block in blocks:
         if block.kind == "img" and block.image:
-            caption = f"<figcaption>{html_lib.escape(block.image.caption)}</figcaption>" if block.image.caption else ""
-            parts.append(f'<figure><img src="{html_lib.escape(block.image.url)}">{caption}</figure>')
+            caption = f"<figcaption>{escape(block.image.caption)}</figcaption>" if block.image.caption else ""
+            parts.append(f'<figure><img src="{escape(block.image.url)}">{caption}</figure>')
         elif block.kind == "li":
-            parts.append(f"<ul><li>{html_lib.escape(block.text)}</li></ul>")
+            parts.append(f"<ul><li>{escape(block.text)}</li></ul>")
         else:
-            text = html_lib.escape(block.text).replace("\n", "<br>")
+            text = escape(block.text)
+            if "\n" in text:
+                text = text.replace("\n", "<br>")
             parts.append(f"<{block.kind}>{text}</{block.kind}>")
     return "".join(parts)

@@ -51,6 +51,16 @@ def test_fold_is_its_definition(value):
     assert _fold(value) == re.sub(r"\W+", " ", value).strip().lower()
 
 
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["&", "<", ">", '"', "'", ";", "a", "ệ", "Đ", " ", "\n", "#", "x", "2"])))
+def test_escape_is_html_escape(value):
+    import html
+
+    from scraper.parsing.body import escape
+
+    assert escape(value) == html.escape(value)
+
+
 def test_collapse_spaces_on_indented_source_text():
     source = "\n        Chiều 5/3, Thủ tướng\n        chủ trì  hội nghị\r\n\t trực tuyến.\n\n    "
     assert collapse_spaces(source) == "Chiều 5/3, Thủ tướng chủ trì hội nghị trực tuyến."
