@@ -85,8 +85,9 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     page = PageIndex(root)
     selectors = profile.selectors if profile else Selectors()
     canonical = _canonical(found, url)
-    article.canonical_url = canonical
-    article.id = article_id(canonical)
+    if canonical != article.canonical_url:  # the page names another canonical URL than its own
+        article.canonical_url = canonical
+        article.id = article_id(canonical)
     article.language = found.language or None
 
     title_el = _title_element(page, selectors, found)
