@@ -248,7 +248,7 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
     result.images = [b.image for b in kept if b.kind == "img" and b.image]
     result.html = _to_html(kept)
     result.inline_urls = {canonicalize_url(url) for a in body_el.iter("a")
-                          if (href := a.get("href")) and not removed.covers(a) and (url := join_url(base_url, href))}
+                          if (href := a.get(b"href")) and not removed.covers(a) and (url := join_url(base_url, href))}
     return result
 
 

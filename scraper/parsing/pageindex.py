@@ -47,10 +47,10 @@ class _Compound:
         if self.tag is not None and element.tag != self.tag:
             return False
         if self.classes:
-            have = (element.get("class") or "").split()
+            have = (element.get(b"class") or "").split()
             if any(name not in have for name in self.classes):
                 return False
-        if self.ids and any(element.get("id") != value for value in self.ids):
+        if self.ids and any(element.get(b"id") != value for value in self.ids):
             return False
         for name, value in self.attrs:
             actual = element.get(name)
