@@ -32,17 +32,6 @@ class _Compound:
     ids: tuple[str, ...]
     attrs: tuple[tuple[str, str | None], ...]  # (name, required value or None for "exists")
 
-    def residual(self) -> "_Compound | None":
-        """What is left to test of an element drawn from the index's table for this compound's
-        first id (or, with no id, its first class): None when the table answers it all."""
-        if self.ids:
-            left = _Compound(self.tag, self.classes, self.ids[1:], self.attrs)
-        else:
-            left = _Compound(self.tag, self.classes[1:], (), self.attrs)
-        if left.tag is None and not (left.classes or left.ids or left.attrs):
-            return None
-        return left
-
     def matches(self, element) -> bool:
         if self.tag is not None and element.tag != self.tag:
             return False
@@ -97,7 +86,15 @@ class _Chain(NamedTuple):
 
 @lru_cache(maxsize=1024)
 def _residual(compound: _Compound) -> _Compound | None:
-    return compound.residual()
+    """What is left to test of an element drawn from the index's table for the compound's
+    first id (or, with no id, its first class): None when the table answers it all."""
+    if compound.ids:
+        left = _Compound(compound.tag, compound.classes, compound.ids[1:], compound.attrs)
+    else:
+        left = _Compound(compound.tag, compound.classes[1:], (), compound.attrs)
+    if left.tag is None and not (left.classes or left.ids or left.attrs):
+        return None
+    return left
 
 
 def _compound(tree) -> _Compound | None:
