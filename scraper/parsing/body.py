@@ -180,6 +180,11 @@ class _Removed(Subtrees):
             self.roots.add(element)
         return added
 
+    def add_all(self, elements) -> list:
+        added = super().add_all(elements)
+        self.roots.update(added)
+        return added
+
     def length(self, element) -> int:
         """len(text) of the element once the cuts inside it are gone."""
         return self.page.length(element) - sum(self.page.length(cut) for cut in self.roots_inside(element))
@@ -211,13 +216,9 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
     container. The page's tree is read, never changed: later steps (the sidebar) need it whole."""
     removed = _Removed(page)
     _drop_header(body_el, header or (), removed)
-    for element in body_el.iter(*_REMOVE_TAGS):
-        if element is not body_el:
-            removed.add(element)
+    removed.add_all(element for element in body_el.iter(*_REMOVE_TAGS) if element is not body_el)
     for css in drop:
-        for element in page.select(css, body_el):
-            if element is not body_el:
-                removed.add(element)
+        removed.add_all(element for element in page.select(css, body_el) if element is not body_el)
     result = Body()
     total = removed.length(body_el)
     start, end = page.position[body_el], page.end(body_el)

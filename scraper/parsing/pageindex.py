@@ -246,17 +246,20 @@ class PageIndex:
         """Elements with a class name (or id) for which `test(name)` holds: one test per
         distinct name, remembered across pages (a site's pages share their class names).
         `test` must be a long-lived function, not a lambda made per call."""
-        memo = _NAME_TESTS.get(test)
-        if memo is None or len(memo) > _NAME_TESTS_MAX:
-            memo = _NAME_TESTS[test] = {}
+        state = _NAME_TESTS.get(test)
+        if state is None or len(state[0]) > _NAME_TESTS_MAX:
+            state = _NAME_TESTS[test] = ({}, set())
+        memo, passed = state  # name -> test(name); the names that passed
         found = set()
         for table in (self.classes, self.ids) if ids else (self.classes,):
-            for name, elements in table.items():
-                known = memo.get(name)
-                if known is None:
-                    known = memo[name] = bool(test(name))
-                if known:
-                    found.update(elements)
+            names = table.keys()
+            # Set operations in C instead of a Python loop over the page's few hundred names.
+            if not memo.keys() >= names:  # names not met on earlier pages
+                for name in names:
+                    if name not in memo and memo.setdefault(name, bool(test(name))):
+                        passed.add(name)
+            for name in names & passed:
+                found.update(table[name])
         return found
 
     def with_hint(self, *fragments: str) -> list:
@@ -331,7 +334,7 @@ class PageIndex:
         return [element for element in pool if start <= position[element] <= stop]
 
 
-_NAME_TESTS: dict = {}  # test -> {class name or id: bool}
+_NAME_TESTS: dict = {}  # test -> ({class name or id: bool}, {the names for which it is True})
 _CLASS_LISTS: dict[str, list[str]] = {}  # class attribute -> its names (templates repeat them)
 _NAME_TESTS_MAX = 20_000
 
@@ -383,6 +386,24 @@ class Subtrees:
         self._starts[index:stop] = [start]
         self._ends[index:stop] = [end]
         return True
+
+    def add_all(self, elements) -> list:
+        """Add many subtrees at once; the elements whose subtrees were added (as `add` answers
+        True). On an empty set, in document order: an element inside the last one added needs
+        no search and no end position (menus list dozens of "menu-item"s)."""
+        if self._starts:
+            return [element for element in elements if Subtrees.add(self, element)]
+        position, end = self.page.position, self.page.end
+        starts, ends, added = self._starts, self._ends, []
+        last = -1
+        for element in sorted(elements, key=position.__getitem__):
+            start = position[element]
+            if start > last:  # not inside the last one added (nor the same element again)
+                last = end(element)
+                starts.append(start)
+                ends.append(last)
+                added.append(element)
+        return added
 
     def covers(self, element) -> bool:
         """Whether the element is the root of an added subtree or inside one."""

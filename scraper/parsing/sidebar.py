@@ -93,7 +93,7 @@ class _Page:
                 self.stops.update(node.iterancestors())
                 self.stops.add(node)
         self._excluded: Subtrees | None = None  # header, footer, menus: found on first use
-        self._site = _site_links((self.scheme, self.origin, self.host, profile))
+        self.site_links = _site_links((self.scheme, self.origin, self.host, profile))
         self._relative: dict = {}  # hrefs relative to this page's path
         self.boxes: dict = {}
         self._urls_under: dict = {}
@@ -102,7 +102,7 @@ class _Page:
 
     def resolve(self, href: str | None) -> str | None:
         """The canonical article URL a link points to, or None (memoized: menus repeat links)."""
-        url = self._site.get(href, _UNKNOWN)
+        url = self.site_links.get(href, _UNKNOWN)
         if url is _UNKNOWN:
             url = self._relative.get(href, _UNKNOWN)
             if url is _UNKNOWN:
@@ -111,7 +111,7 @@ class _Page:
 
     def _resolve(self, href: str | None) -> str | None:
         if not href or href.startswith(("javascript:", "mailto:", "tel:", "#", "data:")):
-            self._site[href] = None
+            self.site_links[href] = None
             return None
         stripped = href.strip()
         if stripped.startswith(("http://", "https://")):
@@ -125,7 +125,7 @@ class _Page:
             url = self._relative[href] = _article_url(absolute, self.host, self.profile) if absolute else None
             return url
         # Independent of the page's own path: shared by every page of the site.
-        url = self._site[href] = _article_url(absolute, self.host, self.profile)
+        url = self.site_links[href] = _article_url(absolute, self.host, self.profile)
         return url
 
     def urls_under(self, element) -> set[str]:
@@ -147,10 +147,9 @@ class _Page:
         of climbing from every link."""
         index = self.index
         boxes = Subtrees(index)
-        for box in index.root.iter("header", "nav", "footer"):
-            boxes.add(box)
-        for box in index.named(_excluded_name):
-            boxes.add(box)
+        found = index.named(_excluded_name)
+        found.update(index.root.iter("header", "nav", "footer"))
+        boxes.add_all(found)
         return boxes
 
 
@@ -274,13 +273,24 @@ def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, mai
                 if link_url:
                     add(name, box, link, link_url)
                     seen_links.add(link)
+    known, resolve, own = page.site_links, page.resolve, page.own_urls
     for link in root.iter("a"):
         if seen_links and link in seen_links:
             continue
-        # A lookup for links seen on earlier pages. Byte-string attribute names, here and in
-        # this module's other hot reads, spare lxml an encoding (20 to 45 ns a call).
-        link_url = page.resolve(link.get(b"href"))
-        if not link_url or page.excluded(link):
+        # Most links were resolved on earlier pages of the site, most to None (menus, sections):
+        # page.resolve's first lookup, made here without the call. Byte-string attribute names,
+        # here and in this module's other hot reads, spare lxml an encoding (20 to 45 ns a call).
+        href = link.get(b"href")
+        link_url = known.get(href, _UNKNOWN)
+        if link_url is None:
+            continue
+        if link_url is _UNKNOWN:
+            link_url = resolve(href)
+            if not link_url:
+                continue
+        elif link_url in own:
+            continue
+        if page.excluded(link):
             continue
         if body is not None and link_url in inline_urls and index.inside(link, body):
             continue

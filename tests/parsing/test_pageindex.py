@@ -109,6 +109,25 @@ def test_subtrees_keep_the_outermost_and_answer_by_position(page):
     assert all(boxes.covers(e) for e in body.iter()) and not boxes.covers(page.select_one("h1"))
 
 
+@settings(max_examples=100, deadline=None)
+@given(_trees(), st.data())
+def test_add_all_keeps_what_adding_one_by_one_in_document_order_keeps(markup, data):
+    from scraper.parsing.pageindex import Subtrees
+
+    page = PageIndex(parse_tree(f"<html><body>{markup}</body></html>"))
+    picks = data.draw(st.lists(st.sampled_from(page.elements), max_size=8))
+    one_by_one, at_once = Subtrees(page), Subtrees(page)
+    added = [e for e in sorted(picks, key=page.position.__getitem__) if one_by_one.add(e)]
+    assert at_once.add_all(reversed(picks)) == added  # any order, repeats included
+    assert (at_once._starts, at_once._ends) == (one_by_one._starts, one_by_one._ends)
+    # On a set that holds subtrees already: each added as `add` would, in the order given.
+    first = data.draw(st.sampled_from(page.elements))
+    before, batch = Subtrees(page), Subtrees(page)
+    before.add(first), batch.add(first)
+    assert batch.add_all(picks) == [e for e in picks if before.add(e)]
+    assert (batch._starts, batch._ends) == (before._starts, before._ends)
+
+
 def _is_entry(name: str) -> bool:
     return name == "entry"
 
