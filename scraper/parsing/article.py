@@ -81,8 +81,8 @@ def _parse(html: bytes | str, url: str, profile: SiteProfile | None, encoding: s
 
 
 def _fill(article: Article, root, url: str, profile: SiteProfile | None, reference: datetime | None) -> None:
-    found = read_structured(root)
     page = PageIndex(root)
+    found = read_structured(root, page.tagged)
     selectors = profile.selectors if profile else Selectors()
     canonical = _canonical(found, url)
     if canonical != article.canonical_url:  # the page names another canonical URL than its own
@@ -136,12 +136,11 @@ def _canonical(found: Structured, url: str) -> str:
 
 
 def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
-    root = page.root
     element = page.select_one(selectors.title) if selectors.title else None
     if element is not None and text_of(element):
         return element
     meta_title = _fold(found.title or found.page_title)
-    h1s = [h for h in root.iter("h1") if text_of(h)]
+    h1s = [h for h in page.tagged("h1") if text_of(h)]
     for h1 in h1s:
         if meta_title and any(_overlaps(_fold(text_of(h1, spaced=spaced)), meta_title) for spaced in (False, True)):
             return h1
@@ -295,7 +294,7 @@ def _date_text(element) -> str:
 
 def _dates(article, page: PageIndex, found: Structured, selectors: Selectors, region: HeaderRegion, url, reference):
     candidates: list[tuple[str, str]] = list(found.published)
-    for element in page.root.iter("time"):
+    for element in page.tagged("time"):
         if element.get("datetime"):
             candidates.append(("meta", element.get("datetime")))
     visible_text, visible = _visible_date(page, selectors.published, region, reference)

@@ -187,6 +187,20 @@ class PageIndex:
                     classes[name].append(element)
         self._ends: dict = {}
         self._lengths: dict = {}
+        self._tagged: dict | None = None
+
+    def tagged(self, tag: str) -> list:
+        """The page's elements with this tag, in document order (do not change the list). The
+        tags that extraction looks for across the whole page come from one walk of the tree in
+        C on first use: nine single-tag walks cost twice as much."""
+        if self._tagged is None:
+            self._tagged = {name: [] for name in _WHOLE_PAGE_TAGS}
+            for element in self.root.iter(*_WHOLE_PAGE_TAGS):
+                self._tagged[element.tag].append(element)
+        found = self._tagged.get(tag)
+        if found is None:
+            found = self._tagged[tag] = list(self.root.iter(tag))
+        return found
 
     def length(self, element) -> int:
         """len(raw_text(element)), memoized: the tree is read, never changed, after indexing."""
@@ -321,7 +335,7 @@ class PageIndex:
                                 found[candidate] = None
                 return list(found)
         if subject.tag is not None and start == 0:
-            return list(self.root.iter(subject.tag))
+            return list(self.tagged(subject.tag))
         return self.elements[start:stop + 1]
 
     def _named(self, compound: _Compound, start: int, stop: int) -> list:
@@ -334,6 +348,9 @@ class PageIndex:
         return [element for element in pool if start <= position[element] <= stop]
 
 
+# Looked for across the whole page: links (sidebar), head metadata, dates, headlines, and the
+# page's own header, navigation and footer.
+_WHOLE_PAGE_TAGS = ("a", "meta", "link", "script", "title", "time", "h1", "header", "nav", "footer")
 _NAME_TESTS: dict = {}  # test -> ({class name or id: bool}, {the names for which it is True})
 _CLASS_LISTS: dict[str, list[str]] = {}  # class attribute -> its names (templates repeat them)
 _NAME_TESTS_MAX = 20_000

@@ -148,7 +148,8 @@ class _Page:
         index = self.index
         boxes = Subtrees(index)
         found = index.named(_excluded_name)
-        found.update(index.root.iter("header", "nav", "footer"))
+        for tag in ("header", "nav", "footer"):
+            found.update(index.tagged(tag))
         boxes.add_all(found)
         return boxes
 
@@ -251,7 +252,6 @@ def _title_for(link) -> str:
 
 def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
                     own_urls: set[str]) -> list[SidebarItem]:
-    root = index.root
     page = _Page(index, url, profile, main_nodes, inline_urls, own_urls)
     body = main_nodes[0] if main_nodes else None
     groups: list[tuple[str | None, object, list]] = []  # (name, box, [(url, link)])
@@ -274,7 +274,7 @@ def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, mai
                     add(name, box, link, link_url)
                     seen_links.add(link)
     known, resolve, own = page.site_links, page.resolve, page.own_urls
-    for link in root.iter("a"):
+    for link in index.tagged("a"):
         if seen_links and link in seen_links:
             continue
         # Most links were resolved on earlier pages of the site, most to None (menus, sections):

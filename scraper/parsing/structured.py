@@ -74,8 +74,8 @@ def _names(value) -> list[str]:
     return names
 
 
-def _read_json_ld(root, found: Structured) -> None:
-    for script in root.iter("script"):
+def _read_json_ld(scripts, found: Structured) -> None:
+    for script in scripts:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         for obj in _walk_ld(_json_objects(script.text or "")):
@@ -118,11 +118,14 @@ _PUBLISHED_KEYS = ("article:published_time", "datepublished", "pubdate", "publis
 _MODIFIED_KEYS = ("article:modified_time", "datemodified", "og:updated_time", "lastmod", "article.updated")
 
 
-def read_structured(root) -> Structured:
+def read_structured(root, tagged=None) -> Structured:
+    """What the page declares about itself. `tagged(tag)`, when given, lists the page's
+    elements with a tag (PageIndex.tagged, which finds them all in one walk)."""
+    tagged = tagged or root.iter
     found = Structured()
-    _read_json_ld(root, found)
+    _read_json_ld(tagged("script"), found)
     metas: dict[str, list[str]] = {}
-    for meta in root.iter("meta"):
+    for meta in tagged("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
         content = meta.get("content")
         if key and content is not None:
@@ -142,12 +145,12 @@ def read_structured(root) -> Structured:
             break
         for value in metas.get(key, []):
             found.tags.extend(t for t in (normalize_text(x, unescape=True) for x in value.split(",")) if t)
-    for link in root.iter("link"):
+    for link in tagged("link"):
         if (link.get("rel") or "").strip().lower() == "canonical":
             found.canonical = (link.get("href") or "").strip()
             break
     language = root.get("lang") or (metas.get("content-language") or metas.get("og:locale") or [""])[0]
     found.language = language.strip().lower()[:2]
-    title = next(root.iter("title"), None)
+    title = next(iter(tagged("title")), None)
     found.page_title = text_of(title)
     return found

@@ -96,6 +96,41 @@ def test_random_trees_agree_with_xpath(markup, css):
         assert page.select(css, scope) == select(scope, css)
 
 
+HEAD = """<html><head><title>Trang</title><meta name="a" content="1"><link rel="canonical" href="/x">
+<script>var a;</script></head><body><header><nav><a href="/">Trang chủ</a></nav></header>
+<h1>Tiêu đề</h1><time datetime="2026-01-01">1/1</time><svg><title>icon</title></svg>
+<div><script type="application/ld+json">{}</script><a href="/b">B</a></div><footer><a href="/f">F</a></footer>
+</body></html>"""
+
+
+@pytest.mark.parametrize("markup", [PAGE, HEAD])
+def test_tagged_lists_what_iter_finds(markup):
+    from scraper.parsing.pageindex import _WHOLE_PAGE_TAGS
+
+    root = parse_tree(markup)
+    page = PageIndex(root)
+    for tag in (*_WHOLE_PAGE_TAGS, "div", "li", "svg", "missing"):
+        assert page.tagged(tag) == list(root.iter(tag)), tag
+        assert page.tagged(tag) == list(root.iter(tag)), tag  # asked again: the same answer
+
+
+def test_structured_data_reads_the_same_with_or_without_the_index():
+    from scraper.parsing.structured import read_structured
+
+    root = parse_tree(HEAD)
+    alone, indexed = read_structured(root), read_structured(root, PageIndex(root).tagged)
+    assert alone == indexed and alone.page_title == "Trang" and alone.canonical == "/x"
+
+
+@settings(max_examples=100, deadline=None)
+@given(_trees())
+def test_tagged_lists_what_iter_finds_on_random_trees(markup):
+    root = parse_tree(f"<html><body>{markup}<a>x</a></body></html>")
+    page = PageIndex(root)
+    for tag in ("a", "li", "div", "span", "h1"):
+        assert page.tagged(tag) == list(root.iter(tag))
+
+
 def test_subtrees_keep_the_outermost_and_answer_by_position(page):
     from scraper.parsing.pageindex import Subtrees
 
