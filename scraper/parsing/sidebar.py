@@ -3,6 +3,7 @@ body, grouped by the box it sits in and named by that box's visible heading."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from urllib.parse import urlsplit
 
 from ..items import SidebarItem
@@ -96,7 +97,11 @@ class _Page:
         self.site_links = _site_links((self.scheme, self.origin, self.host, profile))
         self._relative: dict = {}  # hrefs relative to this page's path
         self.boxes: dict = {}
-        self._urls_under: dict = {}
+        # The page's links to article URLs in document order (positions, URLs, and for each the
+        # index where its run of links to the same URL starts): filled by read_links.
+        self.link_positions: list[int] = []
+        self.link_urls: list[str] = []
+        self.link_runs: list[int] = []
         self.headings: dict = {}
         self.headings_before: dict = {}  # element -> (distance, nearest preceding heading sibling) or None
 
@@ -128,13 +133,39 @@ class _Page:
         url = self.site_links[href] = _article_url(absolute, self.host, self.profile)
         return url
 
-    def urls_under(self, element) -> set[str]:
-        """Article URLs linked from inside `element` (memoized: list items share parents)."""
-        urls = self._urls_under.get(element)
-        if urls is None:
-            urls = self._urls_under[element] = {self.resolve(a.get(b"href")) for a in element.iter("a")}
-            urls.discard(None)
-        return urls
+    def read_links(self) -> list[tuple]:
+        """(link, canonical URL) for each link of the page to an article, in document order;
+        their positions go to the tables that links_only_to reads."""
+        known, resolve, own = self.site_links, self.resolve, self.own_urls
+        positions, urls, runs, position = self.link_positions, self.link_urls, self.link_runs, self.index.position
+        found = []
+        for link in self.index.tagged("a"):
+            # Most links were resolved on earlier pages of the site, most to None (menus,
+            # sections): resolve's first lookup, made here without the call. Byte-string
+            # attribute names, here and in this module's other hot reads, spare lxml an
+            # encoding (20 to 45 ns a call).
+            href = link.get(b"href")
+            url = known.get(href, _UNKNOWN)
+            if url is None:
+                continue
+            if url is _UNKNOWN:
+                url = resolve(href)
+                if not url:
+                    continue
+            elif url in own:
+                continue
+            runs.append(runs[-1] if urls and urls[-1] == url else len(urls))
+            positions.append(position[link])
+            urls.append(url)
+            found.append((link, url))
+        return found
+
+    def links_only_to(self, element, url: str) -> bool:
+        """Whether every article link inside `element` goes to `url`, and one does: two binary
+        searches over the page's links instead of a walk of the element's."""
+        first = bisect_left(self.link_positions, self.index.position[element])
+        last = bisect_right(self.link_positions, self.index.end(element)) - 1
+        return first <= last and self.link_runs[last] <= first and self.link_urls[first] == url
 
     def excluded(self, element) -> bool:
         """Whether the element is, or sits inside, the page's header, footer, a menu or a tag strip."""
@@ -232,8 +263,7 @@ def _teaser(link, url: str, title: str, page: _Page) -> str | None:
     item = link
     parent = link.getparent()
     while parent is not None and parent not in page.stops:
-        urls = page.urls_under(parent)
-        if len(urls) != 1 or url not in urls:  # the item: the largest ancestor linking only here
+        if not page.links_only_to(parent, url):  # the item: the largest ancestor linking only here
             break
         item, parent = parent, parent.getparent()
     for element in item.iter():
@@ -273,22 +303,8 @@ def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, mai
                 if link_url:
                     add(name, box, link, link_url)
                     seen_links.add(link)
-    known, resolve, own = page.site_links, page.resolve, page.own_urls
-    for link in index.tagged("a"):
+    for link, link_url in page.read_links():
         if seen_links and link in seen_links:
-            continue
-        # Most links were resolved on earlier pages of the site, most to None (menus, sections):
-        # page.resolve's first lookup, made here without the call. Byte-string attribute names,
-        # here and in this module's other hot reads, spare lxml an encoding (20 to 45 ns a call).
-        href = link.get(b"href")
-        link_url = known.get(href, _UNKNOWN)
-        if link_url is None:
-            continue
-        if link_url is _UNKNOWN:
-            link_url = resolve(href)
-            if not link_url:
-                continue
-        elif link_url in own:
             continue
         if page.excluded(link):
             continue

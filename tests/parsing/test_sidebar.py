@@ -40,3 +40,41 @@ def test_the_site_link_memo_stays_bounded(monkeypatch):
         assert len(article.sidebar) == 12  # the memo forgets; the answers do not change
     assert len(sidebar._SITE_LINKS) <= sidebar._SITES_REMEMBERED
     assert all(len(links) <= 5 + 12 for links in sidebar._SITE_LINKS.values())
+
+
+_HREFS = ["/tin-tuc/bai-mot-hai-ba-20001.html", "/tin-tuc/bai-bon-nam-sau-20002.html", "/chu-de/x", "#top",
+          "/tin-tuc/bai-viet-chinh-thuc-10001.html", None]  # the last two: the page itself, no href
+
+
+def _link_trees():
+    from hypothesis import strategies as st
+
+    def link(href):
+        return f'<a href="{href}">x</a>' if href else "<a>x</a>"
+
+    leaves = st.sampled_from(_HREFS).map(link) | st.just("<span>t</span>")
+    return st.recursive(leaves, lambda inner: st.lists(inner, max_size=4).flatmap(
+        lambda kids: st.sampled_from(["div", "li", "p"]).map(lambda tag: f"<{tag}>{''.join(kids)}</{tag}>")),
+        max_leaves=12)
+
+
+def test_links_only_to_answers_as_the_set_of_urls_under_each_element():
+    from hypothesis import given, settings
+
+    from scraper.parsing.document import parse_tree
+    from scraper.parsing.pageindex import PageIndex
+    from scraper.parsing.sidebar import _Page
+
+    @settings(max_examples=150, deadline=None)
+    @given(_link_trees())
+    def check(markup):
+        root = parse_tree(f"<html><body>{markup}<a href='/tin-tuc/bai-bon-nam-sau-20002.html'>y</a></body></html>")
+        page = _Page(PageIndex(root), URL, None, [], set(), {URL})
+        found = page.read_links()
+        assert found == [(a, page.resolve(a.get("href"))) for a in root.iter("a") if page.resolve(a.get("href"))]
+        for element in page.index.elements:
+            under = {page.resolve(a.get("href")) for a in element.iter("a")} - {None}
+            for url in {url for _, url in found}:
+                assert page.links_only_to(element, url) == (under == {url})
+
+    check()
