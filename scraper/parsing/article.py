@@ -118,7 +118,7 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     article.tags = _tags(page, selectors, found, body_el)
     own = {canonical, canonicalize_url(url)}
     article.sidebar = [
-        item for item in extract_sidebar(page, canonical, profile, [body_el, title_el], body.inline_urls, own)
+        item for item in extract_sidebar(page, canonical, profile, [body_el, title_el], lambda: body.inline_urls, own)
         if item.title != article.category  # the section label linked above the headline
     ]
     if not article.language and _VIETNAMESE.search((article.title or "") + (article.body_text or "")[:500]):

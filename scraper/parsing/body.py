@@ -58,8 +58,21 @@ class Body:
     paragraphs: list[str] = field(default_factory=list)
     html: str = ""
     images: list[Image] = field(default_factory=list)
-    inline_urls: set[str] = field(default_factory=set)
     byline: str | None = None
+    _source: tuple = field(default=(), repr=False, compare=False)  # (body element, base URL, cuts)
+    _inline_urls: set[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def inline_urls(self) -> set[str]:
+        """Canonical URLs of the links left in the body's text, read on first use: the sidebar
+        asks only when one of its links sits inside the body container."""
+        if self._inline_urls is None:
+            urls = self._inline_urls = set()
+            if self._source:
+                body_el, base_url, removed = self._source
+                urls.update(canonicalize_url(url) for a in body_el.iter("a") if (href := a.get(b"href"))
+                            and not removed.covers(a) and (url := join_url(base_url, href)))
+        return self._inline_urls
 
 
 def _text_holders(root):
@@ -248,8 +261,7 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
     result.paragraphs = [b.text for b in kept if b.kind != "img"]
     result.images = [b.image for b in kept if b.kind == "img" and b.image]
     result.html = _to_html(kept)
-    result.inline_urls = {canonicalize_url(url) for a in body_el.iter("a")
-                          if (href := a.get(b"href")) and not removed.covers(a) and (url := join_url(base_url, href))}
+    result._source = (body_el, base_url, removed)
     return result
 
 

@@ -74,8 +74,7 @@ def _site_links(key: tuple) -> dict:
 class _Page:
     """What the grouping needs to know about one page, computed once."""
 
-    def __init__(self, index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
-                 own_urls: set[str]):
+    def __init__(self, index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, own_urls: set[str]):
         self.index = index
         self.url = url
         self.profile = profile
@@ -86,7 +85,6 @@ class _Page:
             parts = urlsplit("")
         self.scheme = parts.scheme or "https"
         self.origin = f"{self.scheme}://{parts.netloc}"
-        self.inline_urls = inline_urls
         self.own_urls = own_urls
         self.stops = set()
         for node in main_nodes:
@@ -280,9 +278,12 @@ def _title_for(link) -> str:
     return text_of(link) or normalize_text(link.get("title") or "")
 
 
-def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, inline_urls: set[str],
+def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, inline_urls,
                     own_urls: set[str]) -> list[SidebarItem]:
-    page = _Page(index, url, profile, main_nodes, inline_urls, own_urls)
+    """The sidebar items of a page. `main_nodes`: the body container first, then the headline;
+    `inline_urls()`: the canonical URLs the body's text links to (asked only when a link of
+    a list sits inside the body container); `own_urls`: the page's own URLs."""
+    page = _Page(index, url, profile, main_nodes, own_urls)
     body = main_nodes[0] if main_nodes else None
     groups: list[tuple[str | None, object, list]] = []  # (name, box, [(url, link)])
     seen_links = set()
@@ -308,7 +309,7 @@ def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, mai
             continue
         if page.excluded(link):
             continue
-        if body is not None and link_url in inline_urls and index.inside(link, body):
+        if body is not None and index.inside(link, body) and link_url in inline_urls():
             continue
         box, name = _find_box(link, page)
         add(name, box, link, link_url)

@@ -90,7 +90,7 @@ def clean_body(body_el, base_url: str, drop: tuple[str, ...] = (), known: tuple[
     result.paragraphs = [b.text for b in kept if b.kind != "img"]
     result.images = [b.image for b in kept if b.kind == "img" and b.image]
     result.html = _to_html(kept)
-    result.inline_urls = {canonicalize_url(urljoin(base_url, a.get("href"))) for a in body.iter("a") if a.get("href")}
+    result._inline_urls = {canonicalize_url(urljoin(base_url, a.get("href"))) for a in body.iter("a") if a.get("href")}
     return result
 
 

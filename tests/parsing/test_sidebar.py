@@ -69,7 +69,7 @@ def test_links_only_to_answers_as_the_set_of_urls_under_each_element():
     @given(_link_trees())
     def check(markup):
         root = parse_tree(f"<html><body>{markup}<a href='/tin-tuc/bai-bon-nam-sau-20002.html'>y</a></body></html>")
-        page = _Page(PageIndex(root), URL, None, [], set(), {URL})
+        page = _Page(PageIndex(root), URL, None, [], {URL})
         found = page.read_links()
         assert found == [(a, page.resolve(a.get("href"))) for a in root.iter("a") if page.resolve(a.get("href"))]
         for element in page.index.elements:
