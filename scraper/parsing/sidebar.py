@@ -6,6 +6,8 @@ import re
 from bisect import bisect_left, bisect_right
 from urllib.parse import urlsplit
 
+from lxml import etree
+
 from ..items import SidebarItem
 from ..sites import registered_host
 from ..sites.base import SiteProfile
@@ -196,9 +198,10 @@ def _is_heading(element, page: _Page) -> bool:
 
 
 def _looks_like_heading(element, page: _Page) -> bool:
-    if not isinstance(element.tag, str) or element.tag in ("img", "figure", "script", "style"):
+    tag = element.tag  # lxml builds a new string each time it is read
+    if not isinstance(tag, str) or tag in ("img", "figure", "script", "style"):
         return False
-    if not (element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or _HEADING_CLASS.search(element.get(b"class") or "")):
+    if not (tag in ("h1", "h2", "h3", "h4", "h5", "h6") or _HEADING_CLASS.search(element.get(b"class") or "")):
         return False
     text = text_of(element)
     if not (2 <= len(text) <= 60) or _NUMBERS_ONLY.fullmatch(text):
@@ -264,10 +267,10 @@ def _teaser(link, url: str, title: str, page: _Page) -> str | None:
         if not page.links_only_to(parent, url):  # the item: the largest ancestor linking only here
             break
         item, parent = parent, parent.getparent()
-    for element in item.iter():
-        if element is link or not isinstance(element.tag, str):
+    for element in item.iter(etree.Element):
+        if element is link:
             continue
-        if _TEASER_CLASS.search(element.get(b"class") or "") or element.tag == "p":
+        if element.tag == "p" or _TEASER_CLASS.search(element.get(b"class") or ""):
             text = text_of(element)
             if len(text) >= 30 and text != title and title not in text:
                 return text
