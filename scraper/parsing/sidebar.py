@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -281,8 +282,8 @@ def _title_for(link) -> str:
     return text_of(link) or normalize_text(link.get("title") or "")
 
 
-def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, main_nodes, inline_urls,
-                    own_urls: set[str]) -> list[SidebarItem]:
+def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, main_nodes,
+                    inline_urls: Callable[[], set[str]], own_urls: set[str]) -> list[SidebarItem]:
     """The sidebar items of a page. `main_nodes`: the body container first, then the headline;
     `inline_urls()`: the canonical URLs the body's text links to (asked only when a link of
     a list sits inside the body container); `own_urls`: the page's own URLs."""
