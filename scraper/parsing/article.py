@@ -150,8 +150,13 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
         # No matching <h1>: some CMSs set the headline in a <div class="title-detail">.
         titled = {element for element in page.named(_titled_name, ids=False)
                   if element.tag in ("div", "h2", "p", "span", "strong")}
+        first_word = meta_title.split(" ", 1)[0]
         for element in sorted(titled, key=page.position.__getitem__):
-            if _fold(text_of(element)) == meta_title:
+            text = text_of(element)
+            # A folded text starts with its first run of word characters, lower-cased: a search
+            # rules out most box titles before the fold (3 us) of the whole text.
+            first = _WORD.search(text)
+            if first and first.group().lower() == first_word and _fold(text) == meta_title:
                 return element
     return None
 

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from scraper.parsing import parse_article
+
 from .fixture_cases import cases, run_case
 
 
@@ -57,3 +59,15 @@ def test_parsing_leaves_the_collector_as_it_found_it(enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_a_headline_outside_h1_is_found_by_its_folded_text():
+    # No <h1>: the headline is the class-"title" element whose words are the meta title's,
+    # whatever its case and punctuation; box titles before it do not match.
+    page = """<html><head><meta property="og:title" content="Chính phủ họp phiên thường kỳ tháng 3"></head><body>
+<div class="box-title">Tin mới</div><div class="box-title">Chính phủ</div>
+<div class="title-detail">Chính phủ họp: phiên thường kỳ tháng 3</div>
+<div class="content">""" + "<p>Chiều 5/3, Thủ tướng chủ trì phiên họp Chính phủ thường kỳ, bàn nhiều nội dung.</p>" * 3 + \
+        "</div></body></html>"
+    article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
+    assert article.title == "Chính phủ họp: phiên thường kỳ tháng 3"

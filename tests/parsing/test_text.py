@@ -52,6 +52,17 @@ def test_fold_is_its_definition(value):
 
 
 @settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([" ", "\n", "\xa0", "a", "Đ", "ệ", "9", "_", "-", ",", ":", "'", "\u0301",
+                                         "\u0130", "\u03a3", "\u03b1", "\u00bd", "\u200b", "!", "A", "\u1e9e"])))
+def test_a_folded_text_starts_with_its_first_word_lower_cased(value):
+    # What the headline search checks before folding a candidate: never a text that would match.
+    from scraper.parsing.article import _WORD, _fold
+
+    folded, first = _fold(value), _WORD.search(value)
+    assert (first.group().lower() == folded.split(" ", 1)[0]) if first else not folded
+
+
+@settings(max_examples=1500, deadline=None)
 @given(st.text(alphabet=st.sampled_from(["&", "<", ">", '"', "'", ";", "a", "ệ", "Đ", " ", "\n", "#", "x", "2"])))
 def test_escape_is_html_escape(value):
     import html
