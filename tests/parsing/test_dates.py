@@ -69,6 +69,18 @@ def test_parse_vietnamese_datetime(text, source, expected):
     assert to_iso(parse_vietnamese_datetime(text, reference=REFERENCE, source=source)) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("2 giờ trước", "2026-01-05T08:00:00+07:00"), ("15 PHÚT TRƯỚC", "2026-01-05T09:45:00+07:00"),
+    ("vừa xong", "2026-01-05T10:00:00+07:00"), ("Mới đây", "2026-01-05T10:00:00+07:00"),
+    ("hôm qua lúc 9h30", "2026-01-04T09:30:00+07:00"), ("2026-03-07 08:52 (GMT+07:00)", "2026-03-07T08:52:00+07:00"),
+    ("2026-03-07T01:52:11-05:30", "2026-03-07T14:22:11+07:00"), ("07/03/2026 08:52 GMT+9", "2026-03-07T06:52:00+07:00"),
+])
+def test_the_fast_path_reads_relative_and_zoned_forms_without_dateparser(text, expected):
+    # What scans of candidate elements use (fallback=False): dateparser would read some of
+    # these too, so the table above cannot tell which path did.
+    assert to_iso(parse_vietnamese_datetime(text, reference=REFERENCE, fallback=False)) == expected
+
+
 def test_results_are_aware_and_in_vietnam_time():
     value = parse_vietnamese_datetime("2026-03-07T01:52:11Z")
     assert value.utcoffset().total_seconds() == 7 * 3600
