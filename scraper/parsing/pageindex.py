@@ -30,7 +30,9 @@ class _Compound:
     tag: str | None
     classes: tuple[str, ...]
     ids: tuple[str, ...]
-    attrs: tuple[tuple[str, str | None], ...]  # (name, required value or None for "exists")
+    # (name as UTF-8 bytes, which lxml reads without encoding it, and the required value or
+    # None for "exists")
+    attrs: tuple[tuple[bytes, str | None], ...]
 
     def matches(self, element) -> bool:
         if self.tag is not None and element.tag != self.tag:
@@ -41,6 +43,10 @@ class _Compound:
                 return False
         if self.ids and any(element.get(b"id") != value for value in self.ids):
             return False
+        return self.has_attrs(element)
+
+    def has_attrs(self, element) -> bool:
+        """The attribute part of `matches`, for elements drawn by tag."""
         for name, value in self.attrs:
             actual = element.get(name)
             if actual is None or (value is not None and actual != value):
@@ -79,7 +85,9 @@ class _Chain(NamedTuple):
     """One selector of a comma group, read right to left."""
 
     subject: _Compound
-    residual: _Compound | None  # what of the subject its class or id table leaves to test (all of it without one)
+    # What of the subject its class or id table leaves to test; None when it names neither (its
+    # candidates are drawn by tag, and only its attributes are left to test).
+    residual: _Compound | None
     rest: tuple[tuple[str, _Compound], ...]  # (combinator, compound) pairs leftwards
     anchored: bool  # "X a": candidates drawn from under each X are the answer, bar attributes
 
@@ -107,7 +115,7 @@ def _compound(tree) -> _Compound | None:
             ids.append(node.id)
         elif isinstance(node, Attrib) and node.namespace is None and node.operator in ("exists", "="):
             value = getattr(node.value, "value", node.value)
-            attrs.append((node.attrib.lower(), None if node.operator == "exists" else value))
+            attrs.append((node.attrib.lower().encode(), None if node.operator == "exists" else value))
         else:
             return None  # pseudo-classes, :not(), ~=, ^= ...: XPath answers those
         node = node.selector
@@ -147,7 +155,7 @@ def _compile(css: str) -> tuple[_Chain, ...] | None:
         rest = tuple((steps[i][0], steps[i + 1][1]) for i in range(len(steps) - 1))
         named = bool(subject.ids or subject.classes)
         anchored = not named and len(rest) == 1 and rest[0][0] == " " and bool(rest[0][1].ids or rest[0][1].classes)
-        chains.append(_Chain(subject, _residual(subject) if named else subject, rest, anchored))
+        chains.append(_Chain(subject, _residual(subject) if named else None, rest, anchored))
     return tuple(chains)
 
 
@@ -311,18 +319,20 @@ class PageIndex:
         if subject.ids or subject.classes:
             candidates = self._named(subject, start, stop)
         else:
-            candidates = self._candidates(subject, rest, start, stop)
-            if anchored:  # each lies under a matching anchor and has the subject's tag
-                return [c for c in candidates if subject.matches(c)] if subject.attrs else candidates
+            candidates = self._candidates(subject, rest, start, stop)  # each has the subject's tag
+            if anchored or not rest:  # anchored: each lies under a matching anchor too
+                return [c for c in candidates if subject.has_attrs(c)] if subject.attrs else candidates
+            return [candidate for candidate in candidates
+                    if (not subject.attrs or subject.has_attrs(candidate)) and _match_left(candidate, rest, 0, scope)]
         if residual is None and not rest:
             return candidates  # ".article__body": the class table is the answer
         return [candidate for candidate in candidates
                 if (residual is None or residual.matches(candidate)) and _match_left(candidate, rest, 0, scope)]
 
     def _candidates(self, subject: _Compound, rest, start: int, stop: int) -> list:
-        """Elements that may match `subject`, which names no class or id, in document order:
-        from under the elements matching the nearest compound to its left that names one
-        (".breadcrumb a" looks under each .breadcrumb, not at every link), else by tag."""
+        """Elements with the tag of `subject`, which names no class or id, that may match it, in
+        document order: from under the elements matching the nearest compound to its left that
+        names one (".breadcrumb a" looks under each .breadcrumb, not at every link), else by tag."""
         for _, anchor in rest:
             if anchor.ids or anchor.classes:
                 tag = subject.tag or etree.Element
@@ -334,8 +344,9 @@ class PageIndex:
                             if candidate is not element:
                                 found[candidate] = None
                 return list(found)
-        if subject.tag is not None and start == 0:
-            return list(self.tagged(subject.tag))
+        if subject.tag is not None:
+            # The scope's subtree is elements[start:stop + 1]: iter() finds the tag in it in C.
+            return list(self.tagged(subject.tag)) if start == 0 else list(self.elements[start].iter(subject.tag))
         return self.elements[start:stop + 1]
 
     def _named(self, compound: _Compound, start: int, stop: int) -> list:
