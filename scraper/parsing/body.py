@@ -81,15 +81,17 @@ def _text_holders(root):
     for element in root.iter("p", "h2", "h3", "pre", "blockquote", "div", "td"):
         if element.tag in ("div", "td"):
             text = element.text
-            if not text or text.isspace():
-                for child in element:
+            own_text = text and not text.isspace()
+            for child in element:  # one pass over the children for both tests
+                if child.tag in _CONTAINER_TAGS:
+                    break
+                if not own_text:
                     tail = child.tail
-                    if tail and not tail.isspace():
-                        break
-                else:
-                    continue  # no text of its own
-            if any(child.tag in _CONTAINER_TAGS for child in element):
-                continue
+                    own_text = tail and not tail.isspace()
+            else:
+                if own_text:
+                    yield element
+            continue
         yield element
 
 

@@ -104,3 +104,29 @@ def test_cuts_inside_kept_elements(markup, drop):
     result = clean_body(body_el, URL, PageIndex(root), drop=drop)
     assert not any("var x" in p or "p{}" in p or "Ẩn" in p for p in result.paragraphs)
     assert not any(i.caption and ("var" in i.caption or "Ẩn" in i.caption or "{}" in i.caption) for i in result.images)
+
+
+def _reference_text_holders(root):
+    """_text_holders' definition: paragraphs and headings, and the <div>s and <td>s with text of
+    their own (their text or a child's tail) and no block children."""
+    from scraper.parsing.body import _CONTAINER_TAGS
+
+    found = []
+    for element in root.iter("p", "h2", "h3", "pre", "blockquote", "div", "td"):
+        if element.tag in ("div", "td"):
+            own = [element.text] + [child.tail for child in element]
+            if not any(text and not text.isspace() for text in own):
+                continue
+            if any(child.tag in _CONTAINER_TAGS for child in element):
+                continue
+        found.append(element)
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_node(), min_size=1, max_size=5))
+def test_text_holders_are_their_definition(children):
+    from scraper.parsing.body import _text_holders
+
+    root = parse_tree(f"<html><body><div>{''.join(children)}</div><td>x</td></body></html>")
+    assert list(_text_holders(root)) == _reference_text_holders(root)
