@@ -37,12 +37,17 @@ class _Compound:
     def matches(self, element) -> bool:
         if self.tag is not None and element.tag != self.tag:
             return False
+        # Loops, not any(): a generator costs more than the test (this runs for every candidate).
         if self.classes:
             have = (element.get(b"class") or "").split()
-            if any(name not in have for name in self.classes):
-                return False
-        if self.ids and any(element.get(b"id") != value for value in self.ids):
-            return False
+            for name in self.classes:
+                if name not in have:
+                    return False
+        if self.ids:
+            ident = element.get(b"id")
+            for value in self.ids:
+                if ident != value:
+                    return False
         return self.has_attrs(element)
 
     def has_attrs(self, element) -> bool:
