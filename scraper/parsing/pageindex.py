@@ -331,6 +331,15 @@ class PageIndex:
                     if (not subject.attrs or subject.has_attrs(candidate)) and _match_left(candidate, rest, 0, scope)]
         if residual is None and not rest:
             return candidates  # ".article__body": the class table is the answer
+        if len(rest) == 1 and rest[0][0] == " " and (rest[0][1].ids or rest[0][1].classes):
+            # ".article__author .name": inside an element of the anchor's table, by position,
+            # not by a climb from every candidate through all its ancestors.
+            anchor = rest[0][1]
+            left = _residual(anchor)
+            boxes = Subtrees(self)
+            boxes.add_all([a for a in self._named(anchor, start, stop) if left is None or left.matches(a)])
+            return [candidate for candidate in candidates
+                    if (residual is None or residual.matches(candidate)) and boxes.holds(candidate)]
         return [candidate for candidate in candidates
                 if (residual is None or residual.matches(candidate)) and _match_left(candidate, rest, 0, scope)]
 
@@ -437,6 +446,12 @@ class Subtrees:
                 ends.append(last)
                 added.append(element)
         return added
+
+    def holds(self, element) -> bool:
+        """Whether the element is inside an added subtree, not its root."""
+        position = self.page.position[element]
+        index = bisect.bisect_left(self._starts, position) - 1
+        return index >= 0 and position <= self._ends[index]
 
     def covers(self, element) -> bool:
         """Whether the element is the root of an added subtree or inside one."""

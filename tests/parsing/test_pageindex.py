@@ -87,7 +87,8 @@ def _trees(draw, depth=0):
 @given(_trees(), st.sampled_from([
     ".a", ".a .b", ".a > .b", "div .c", "span.a", ".a-b p", ".b > a, .c", ".a .b .c", "li", ".a.b", "div.a.b",
     ".b.a > p", "#x", "div#x", "#x.a", "#y .a", ".a #x, #y", "p, .a", "#x#y", ".a [id]", "#x li", ".a-b *",
-    ".a.c span", "div.b a[id=y]", "a[id=y]", "[id=x]", "li [id]", "div > span[id]", "span *",
+    ".a.c span", "div.b a[id=y]", "a[id=y]", "[id=x]", "li [id]", "div > span[id]", "span *", "div.a .b", ".a.c .b",
+    "#y.a .c", "span[id] .a",
 ]))
 def test_random_trees_agree_with_xpath(markup, css):
     root = parse_tree(f"<html><body>{markup}</body></html>")
