@@ -334,10 +334,8 @@ class PageIndex:
         if len(rest) == 1 and rest[0][0] == " " and (rest[0][1].ids or rest[0][1].classes):
             # ".article__author .name": inside an element of the anchor's table, by position,
             # not by a climb from every candidate through all its ancestors.
-            anchor = rest[0][1]
-            left = _residual(anchor)
             boxes = Subtrees(self)
-            boxes.add_all([a for a in self._named(anchor, start, stop) if left is None or left.matches(a)])
+            boxes.add_all(self._matching(rest[0][1], start, stop))
             return [candidate for candidate in candidates
                     if (residual is None or residual.matches(candidate)) and boxes.holds(candidate)]
         return [candidate for candidate in candidates
@@ -351,17 +349,22 @@ class PageIndex:
             if anchor.ids or anchor.classes:
                 tag = subject.tag or etree.Element
                 found = {}  # anchors come in document order; a nested one adds nothing new
-                left = _residual(anchor)
-                for element in self._named(anchor, start, stop):
-                    if left is None or left.matches(element):
-                        for candidate in element.iter(tag):
-                            if candidate is not element:
-                                found[candidate] = None
+                for element in self._matching(anchor, start, stop):
+                    for candidate in element.iter(tag):
+                        if candidate is not element:
+                            found[candidate] = None
                 return list(found)
         if subject.tag is not None:
             # The scope's subtree is elements[start:stop + 1]: iter() finds the tag in it in C.
             return list(self.tagged(subject.tag)) if start == 0 else list(self.elements[start].iter(subject.tag))
         return self.elements[start:stop + 1]
+
+    def _matching(self, compound: _Compound, start: int, stop: int) -> list:
+        """The elements between two positions that match a compound naming an id or class, in
+        document order."""
+        left = _residual(compound)
+        found = self._named(compound, start, stop)
+        return found if left is None else [element for element in found if left.matches(element)]
 
     def _named(self, compound: _Compound, start: int, stop: int) -> list:
         """The elements of the table for the compound's first id or class between two
