@@ -330,12 +330,13 @@ def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, mai
         titles: dict[str, str] = {}
         for link_url, link in entries:
             # The first worded link to a URL is its headline; later ones are teasers.
-            title = _title_for(link)
-            if len(title.split()) >= 3 and link_url not in titles:
-                titles[link_url] = title
+            if link_url not in titles:
+                title = _title_for(link)
+                if len(title.split()) >= 3:
+                    titles[link_url] = title
         for link_url, link in entries:
-            title = titles.get(link_url, "")
-            if link_url in done or len(title.split()) < 3:
+            title = titles.get(link_url)  # only worded titles are kept
+            if link_url in done or title is None:
                 continue
             done.add(link_url)
             items.append(SidebarItem(list=name, title=title, url=link_url,

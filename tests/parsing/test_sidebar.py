@@ -78,3 +78,15 @@ def test_links_only_to_answers_as_the_set_of_urls_under_each_element():
                 assert page.links_only_to(element, url) == (under == {url})
 
     check()
+
+
+def test_the_first_worded_link_to_a_url_is_its_headline():
+    href = "/tin-tuc/bai-viet-lien-quan-so-1-20001.html"
+    item = (f'<li><a href="{href}"><img src="/anh.jpg"></a><a href="{href}">Tiêu đề của bài liên quan</a>'
+            f'<a href="{href}">Đoạn giới thiệu dài hơn của bài liên quan, cũng là một liên kết.</a></li>')
+    other = f"<li>{_link(2)}</li>"
+    boxes = f"<div class='box'><h3>Tin liên quan</h3><ul>{item}{other}</ul></div>"
+    article = parse_article(f"<html><body>{BODY}{boxes}</body></html>", URL)
+    first = article.sidebar[0]
+    assert (first.title, first.list) == ("Tiêu đề của bài liên quan", "Tin liên quan")
+    assert [i.url for i in article.sidebar].count(first.url) == 1
