@@ -94,7 +94,9 @@ class _Chain(NamedTuple):
     # candidates are drawn by tag, and only its attributes are left to test).
     residual: _Compound | None
     rest: tuple[tuple[str, _Compound], ...]  # (combinator, compound) pairs leftwards
-    anchored: bool  # "X a": candidates drawn from under each X are the answer, bar attributes
+    # "X a", ".x .y": the only step leftwards is a descendant of a compound naming a class or id
+    # (an unnamed subject is drawn from under each X; a named one is kept when inside one).
+    anchored: bool
 
 
 @lru_cache(maxsize=1024)
@@ -159,7 +161,7 @@ def _compile(css: str) -> tuple[_Chain, ...] | None:
         subject = steps[0][1]
         rest = tuple((steps[i][0], steps[i + 1][1]) for i in range(len(steps) - 1))
         named = bool(subject.ids or subject.classes)
-        anchored = not named and len(rest) == 1 and rest[0][0] == " " and bool(rest[0][1].ids or rest[0][1].classes)
+        anchored = len(rest) == 1 and rest[0][0] == " " and bool(rest[0][1].ids or rest[0][1].classes)
         chains.append(_Chain(subject, _residual(subject) if named else None, rest, anchored))
     return tuple(chains)
 
@@ -331,7 +333,7 @@ class PageIndex:
                     if (not subject.attrs or subject.has_attrs(candidate)) and _match_left(candidate, rest, 0, scope)]
         if residual is None and not rest:
             return candidates  # ".article__body": the class table is the answer
-        if len(rest) == 1 and rest[0][0] == " " and (rest[0][1].ids or rest[0][1].classes):
+        if anchored:
             # ".article__author .name": inside an element of the anchor's table, by position,
             # not by a climb from every candidate through all its ancestors.
             boxes = Subtrees(self)
