@@ -180,26 +180,29 @@ class PageIndex:
         for element in self.elements:
             # Byte-string keys: lxml skips encoding the attribute name, a quarter of each call.
             names = element.get(b"class")
-            ident = element.get(b"id")
+            if not names:
+                continue
+            hints[element] = names  # most elements: no string to build
+            split = _CLASS_LISTS.get(names)
+            if split is None:
+                if len(_CLASS_LISTS) >= _NAME_TESTS_MAX:
+                    _CLASS_LISTS.clear()
+                # Each name once ("item item" is one class): a table lists an element once.
+                split = names.split()
+                if len(split) > 1 and len(set(split)) < len(split):
+                    split = list(dict.fromkeys(split))
+                _CLASS_LISTS[names] = split
+            for name in split:
+                classes[name].append(element)
+        # Ids from one XPath, in document order: a few elements a page have one, and an
+        # element.get() costs about a thousand instructions even when the attribute is absent.
+        for ident in _ID_ATTRIBUTES(root):
             if ident:
+                element = ident.getparent()
+                ident = str(ident)  # the plain string, not lxml's result that holds the element
+                names = hints.get(element)
                 hints[element] = f"{names} {ident}" if names else ident
                 ids[ident].append(element)
-            elif names:
-                hints[element] = names  # most elements: no string to build
-            else:
-                continue
-            if names:
-                split = _CLASS_LISTS.get(names)
-                if split is None:
-                    if len(_CLASS_LISTS) >= _NAME_TESTS_MAX:
-                        _CLASS_LISTS.clear()
-                    # Each name once ("item item" is one class): a table lists an element once.
-                    split = names.split()
-                    if len(split) > 1 and len(set(split)) < len(split):
-                        split = list(dict.fromkeys(split))
-                    _CLASS_LISTS[names] = split
-                for name in split:
-                    classes[name].append(element)
         self._ends: dict = {}
         self._lengths: dict = {}
         self._tagged: dict | None = None
@@ -381,6 +384,7 @@ class PageIndex:
 # Looked for across the whole page: links (sidebar), head metadata, dates, headlines, and the
 # page's own header, navigation and footer.
 _WHOLE_PAGE_TAGS = ("a", "meta", "link", "script", "title", "time", "h1", "header", "nav", "footer")
+_ID_ATTRIBUTES = etree.XPath("descendant-or-self::*/@id")  # smart strings: each knows its element
 _NAME_TESTS: dict = {}  # test -> ({class name or id: bool}, {the names for which it is True})
 _CLASS_LISTS: dict[str, list[str]] = {}  # class attribute -> its names (templates repeat them)
 _NAME_TESTS_MAX = 20_000

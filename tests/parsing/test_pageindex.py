@@ -205,6 +205,22 @@ def test_named_and_the_class_table_agree_with_each_elements_attributes(markup, f
         assert set(page.classes.get(name, ())) == classed
 
 
+@settings(max_examples=100, deadline=None)
+@given(_trees())
+def test_hints_and_the_id_table_agree_with_each_elements_attributes(markup):
+    # Empty class and id attributes count as absent; ids come from an XPath, classes from get().
+    root = parse_tree(f'<html id="top"><body><p class="" id="">e</p><div id="x" class="">{markup}</div></body></html>')
+    page = PageIndex(root)
+    ids = {}
+    for element in page.elements:
+        names, ident = element.get("class"), element.get("id")
+        expected = f"{names} {ident}" if names and ident else names or ident or " "
+        assert page.hint(element) == expected and type(page.hint(element)) is str
+        if ident:
+            ids.setdefault(ident, []).append(element)
+    assert page.ids == ids and all(type(ident) is str for ident in page.ids)
+
+
 def test_hint_pattern_answers_as_its_regex_and_forgets_when_full(monkeypatch):
     from scraper.parsing.pageindex import HintPattern
 
