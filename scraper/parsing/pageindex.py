@@ -172,7 +172,7 @@ class PageIndex:
     def __init__(self, root):
         self.root = root
         self.elements: list = list(root.iter(etree.Element))
-        self.position: dict = {element: n for n, element in enumerate(self.elements)}
+        self.position: dict = dict(zip(self.elements, range(len(self.elements))))
         self.classes: dict[str, list] = defaultdict(list)
         self.ids: dict[str, list] = defaultdict(list)
         self.hints: dict = {}  # element -> "class id" (either alone when only one is set)
