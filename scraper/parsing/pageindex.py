@@ -195,7 +195,7 @@ class PageIndex:
             for name in split:
                 classes[name].append(element)
         # Ids from one XPath, in document order: a few elements a page have one, and an
-        # element.get() costs about a thousand instructions even when the attribute is absent.
+        # element.get() costs about 800 instructions even when the attribute is absent.
         for ident in _ID_ATTRIBUTES(root):
             if ident:
                 element = ident.getparent()
