@@ -72,12 +72,17 @@ _CALLS = {
 }
 
 
-def _call_passes(corpus: Path, passes: int, name: str) -> None:
+def _page_elements(corpus: Path) -> list[list]:
+    """The elements of each article page of the corpus, parsed as extraction parses them."""
     from extraction import article_pages
     from scraper.parsing.document import parse_tree
 
     roots = [parse_tree(html) for _, html, _ in article_pages(corpus)]
-    pages = [list(root.iter(etree.Element)) for root in roots if root is not None]
+    return [list(root.iter(etree.Element)) for root in roots if root is not None]
+
+
+def _call_passes(corpus: Path, passes: int, name: str) -> None:
+    pages = _page_elements(corpus)
     call = _CALLS[name]
     for _ in range(passes + 1):
         for elements in pages:
@@ -142,11 +147,7 @@ def main() -> int:
 
 
 def _print_call_costs(corpus: Path) -> int:
-    from extraction import article_pages
-    from scraper.parsing.document import parse_tree
-
-    elements = sum(len(list(root.iter(etree.Element))) for _, html, _ in article_pages(corpus)
-                   if (root := parse_tree(html)) is not None)
+    elements = sum(map(len, _page_elements(corpus)))
     print(f"instructions per call, over the {elements} elements of the corpus's article pages:")
     print("| call | instructions |")
     print("|---|---|")
