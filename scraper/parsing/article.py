@@ -29,6 +29,11 @@ _NOT_AUTHOR = re.compile(r"https?://|\.(vn|com|net|org)\b|^(báo|cổng thông t
 _DATE_IN_TEXT = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}:\d{2}")
 _HOME = {"trang chủ", "home", "trang chu"}
 _WORD = re.compile(r"\w+")
+# Class names of an article's own headline box ("article-title", "detail__title", "title-detail",
+# "cms-title", "entry-title"), not of list items ("story__title") or portal boxes ("portlet-title").
+_HEADLINE_NAME = re.compile(
+    r"(?:article|detail|post|entry|cms)[_-]*title|title[_-]*(?:detail|article|post)|headline", re.IGNORECASE)
+_LOGO = HintPattern(r"logo|brand", re.IGNORECASE)
 _NAME_CLASS = HintPattern(r"(?:^|[\s_-])name(?:$|[\s_-])")
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
@@ -140,12 +145,11 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
     if element is not None and text_of(element):
         return element
     meta_title = _fold(found.title or found.page_title)
-    h1s = [h for h in page.tagged("h1") if text_of(h)]
+    # An <h1> classed as the logo holds the site's name, which the <title> often ends with.
+    h1s = [h for h in page.tagged("h1") if text_of(h) and not _LOGO.search(page.hint(h))]
     for h1 in h1s:
         if meta_title and any(_overlaps(_fold(text_of(h1, spaced=spaced)), meta_title) for spaced in (False, True)):
             return h1
-    if len(h1s) == 1 and not meta_title:
-        return h1s[0]
     if meta_title:
         # No matching <h1>: some CMSs set the headline in a <div class="title-detail">.
         titled = {element for element in page.named(_titled_name, ids=False)
@@ -158,6 +162,15 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
             first = _WORD.search(text)
             if first and first.group().lower() == first_word and _fold(text) == meta_title:
                 return element
+    if not found.title:
+        # Only the page's <title>, and no heading shows it: templates and some portals fill it
+        # with the site's or the page's name ("Báo Chính Phủ - Detail", "SGGP-Detail"). A box
+        # classed as the article's headline names the article; the <title> stays the fallback.
+        boxes = [element for element in page.named(_headline_name, ids=False) if text_of(element)]
+        if boxes:
+            return min(boxes, key=page.position.__getitem__)
+    if len(h1s) == 1 and not meta_title:
+        return h1s[0]
     return None
 
 
@@ -167,6 +180,10 @@ def _overlaps(text: str, title: str) -> bool:
 
 def _titled_name(name: str) -> bool:
     return "title" in name.lower()
+
+
+def _headline_name(name: str) -> bool:
+    return _HEADLINE_NAME.fullmatch(name) is not None
 
 
 def _fold(value: str) -> str:

@@ -11,6 +11,8 @@ from .text import normalize_text
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
                   "opinionnewsarticle", "backgroundnewsarticle", "report", "liveblogposting"}
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
+# A <title> that is a file's name ("03-article.html") is a template's placeholder, never a headline.
+_FILE_NAME = re.compile(r"[\w.-]+\.(?:s?html?|php|aspx?|jsp)", re.IGNORECASE)
 
 
 @dataclass
@@ -153,5 +155,6 @@ def read_structured(root, tagged=None) -> Structured:
     language = root.get("lang") or (metas.get("content-language") or metas.get("og:locale") or [""])[0]
     found.language = language.strip().lower()[:2]
     title = next(iter(tagged("title")), None)
-    found.page_title = text_of(title)
+    page_title = text_of(title)
+    found.page_title = "" if _FILE_NAME.fullmatch(page_title) else page_title
     return found

@@ -71,3 +71,56 @@ def test_a_headline_outside_h1_is_found_by_its_folded_text():
         "</div></body></html>"
     article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
     assert article.title == "Chính phủ họp: phiên thường kỳ tháng 3"
+
+
+_BODY = "<div class=\"content\">" + "<p>Chiều 5/3, Thủ tướng chủ trì phiên họp Chính phủ thường kỳ, bàn nhiều nội dung.</p>" * 3 + "</div>"
+
+
+def _headline_page(head: str, before: str, headline: str) -> str:
+    return (f"<html><head>{head}</head><body><header><h1 class=\"logo\"><a href=\"/\">Báo Chính Phủ</a></h1>"
+            f"</header>{before}<article>{headline}{_BODY}</article></body></html>")
+
+
+@pytest.mark.parametrize("headline", [
+    '<h1 class="article-title">Chính phủ họp phiên thường kỳ tháng 3</h1>',
+    '<div class="article__title">Chính phủ họp phiên thường kỳ tháng 3</div>',
+    '<h2 class="title-detail">Chính phủ họp phiên thường kỳ tháng 3</h2>',
+])
+def test_a_title_tag_naming_only_the_site_gives_way_to_the_articles_headline_box(headline):
+    # Templates and some portals fill <title> with the site's or the page's name, and no heading
+    # shows it: the box classed as the article's headline names the article, not the list
+    # items ("story__title") or portal boxes ("portlet-title") before it.
+    before = ('<h2 class="portlet-title">Tin nổi bật</h2>'
+              '<div class="story"><h3 class="story__title"><a href="/a-1.html">Tin khác trong ngày</a></h3></div>')
+    page = _headline_page("<title>Báo Chính Phủ - Detail</title>", before, headline)
+    article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
+    assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
+    assert "title not found" not in article.warnings
+
+
+def test_a_declared_headline_is_still_preferred_to_a_headline_box():
+    # og:title names the article: a box classed "article-title" that says something else (a
+    # template's placeholder) does not replace it.
+    head = '<title>Báo Chính Phủ</title><meta property="og:title" content="Chính phủ họp phiên thường kỳ tháng 3">'
+    page = _headline_page(head, "", '<div class="article-title">Tiêu đề mẫu</div>')
+    article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
+    assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
+
+
+@pytest.mark.parametrize("head", ["<title>03-article-text.html</title>", ""])
+def test_no_headline_is_null_with_a_warning_not_a_file_name_or_the_logo(head):
+    # A <title> that is a file's name is a template's placeholder, and an <h1> classed "logo"
+    # holds the site's name: with nothing else the title is null and the record says why.
+    page = _headline_page(head, "", "<h2 class=\"heading\">Lý luận và thực tiễn</h2>")
+    article = parse_article(page, "https://example.gov.vn/tin-tuc/ly-luan-10002.html")
+    assert article.title is None
+    assert "title not found" in article.warnings
+
+
+def test_a_logo_h1_with_the_sites_name_is_not_the_headline():
+    # "<title>Headline - Báo Chính Phủ</title>": the logo's <h1> text is in the <title> too, and
+    # it comes first; the headline is the other <h1>.
+    page = _headline_page("<title>Chính phủ họp phiên thường kỳ tháng 3 - Báo Chính Phủ</title>", "",
+                          "<h1>Chính phủ họp phiên thường kỳ tháng 3</h1>")
+    article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
+    assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
