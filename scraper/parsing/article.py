@@ -33,6 +33,7 @@ _WORD = re.compile(r"\w+")
 # "cms-title", "entry-title"), not of list items ("story__title") or portal boxes ("portlet-title").
 _HEADLINE_NAME = re.compile(
     r"(?:article|detail|post|entry|cms)[_-]*title|title[_-]*(?:detail|article|post)|headline", re.IGNORECASE)
+_HEADLINE_MAX = 300  # characters
 _LOGO = HintPattern(r"logo|brand", re.IGNORECASE)
 _NAME_CLASS = HintPattern(r"(?:^|[\s_-])name(?:$|[\s_-])")
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
@@ -150,6 +151,8 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
     for h1 in h1s:
         if meta_title and any(_overlaps(_fold(text_of(h1, spaced=spaced)), meta_title) for spaced in (False, True)):
             return h1
+    if len(h1s) == 1 and not meta_title:
+        return h1s[0]
     if meta_title:
         # No matching <h1>: some CMSs set the headline in a <div class="title-detail">.
         titled = {element for element in page.named(_titled_name, ids=False)
@@ -166,11 +169,11 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
         # Only the page's <title>, and no heading shows it: templates and some portals fill it
         # with the site's or the page's name ("Báo Chính Phủ - Detail", "SGGP-Detail"). A box
         # classed as the article's headline names the article; the <title> stays the fallback.
-        boxes = [element for element in page.named(_headline_name, ids=False) if text_of(element)]
+        # A box of top stories classed "headline" holds many titles: a headline is one line.
+        boxes = [element for element in page.named(_headline_name, ids=False)
+                 if 0 < len(text_of(element)) <= _HEADLINE_MAX]
         if boxes:
             return min(boxes, key=page.position.__getitem__)
-    if len(h1s) == 1 and not meta_title:
-        return h1s[0]
     return None
 
 

@@ -124,3 +124,12 @@ def test_a_logo_h1_with_the_sites_name_is_not_the_headline():
                           "<h1>Chính phủ họp phiên thường kỳ tháng 3</h1>")
     article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
     assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
+
+
+def test_a_box_of_top_stories_classed_headline_is_not_the_title():
+    stories = "".join(f'<h3><a href="/tin-{n}.html">Tin nổi bật số {n} trong ngày hôm nay về kinh tế và xã hội</a></h3>'
+                      for n in range(8))
+    page = _headline_page("<title>Báo Chính Phủ</title>", f'<div class="headline">{stories}</div>',
+                          '<h2 class="article-title">Chính phủ họp phiên thường kỳ tháng 3</h2>')
+    article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
+    assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
