@@ -23,7 +23,7 @@ _PLAIN_ROOT_PATH = re.compile(rf"/(?!/){_PATH}{_QUERY_FRAGMENT}")
 # A path relative to the base's directory ("../anh/1.jpg", "tin-2.html"): no ":", so no scheme.
 _PLAIN_RELATIVE = re.compile(rf"([A-Za-z0-9._~%!$&'()*+,=@-][A-Za-z0-9._~%!$&'()*+,=@/-]*)({_QUERY_FRAGMENT})")
 # Already canonical but for a fragment: lower-case host, no port, no query.
-_PLAIN_CANONICAL = re.compile(rf"(https?://[a-z0-9.-]+)(/[A-Za-z0-9._~%!$&'()*+,=:@/;-]*)?(?:#[!-~]*)?")
+_PLAIN_CANONICAL = re.compile(r"(https?://[a-z0-9.-]+)(/[A-Za-z0-9._~%!$&'()*+,=:@/;-]*)?(?:#[!-~]*)?")
 
 
 @lru_cache(maxsize=256)
