@@ -1,0 +1,38 @@
+"""The extraction benchmarks still run and say what they measured (one round each: their figures
+are not checked here, only that a change has not broken the scripts that produce them)."""
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import REPO
+
+
+def _run(script: str, corpus, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), "--corpus", str(corpus), "--rounds", "1", *args],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_extraction_benchmark_times_both_extractors(corpus):
+    pytest.importorskip("trafilatura")
+    out = _run("extraction.py", corpus)
+    assert "| vngov parse_article |" in out and "| trafilatura bare_extraction |" in out
+    assert "faster than trafilatura" in out and "median ratio of rounds taken in turn" in out
+
+
+@pytest.mark.slow
+def test_parse_share_benchmark_reports_both_shares(corpus):
+    out = _run("parse_share.py", corpus)
+    assert "| parse alone, serialized without attributes |" in out
+    assert "of parse_article's time" in out and "of the parse" in out
+
+
+def test_benchmarks_exit_2_without_a_corpus(tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "parse_share.py"), "--corpus", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert result.returncode == 2 and "MANIFEST.tsv" in result.stderr
