@@ -10,9 +10,12 @@ _INVISIBLE_CHARS = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r" *\n[\s]*")
 
-# "(Chinhphu.vn) - ", "(ĐCSVN) - ", "(HNM) – ", "TTO - ", "VOV.VN - " at the start of a lead.
+# "(Chinhphu.vn) - ", "(ĐCSVN) - ", "(HNM) – ", "TTO - ", "VOV.VN - ", "QĐND Online - ",
+# "Chinhphu.vn - " at the start of a lead: a tag in brackets, an upper-case tag (with "Online"
+# after it) or a site's domain. Never a dateline's place ("Hà Nội - ") or a person's name.
 _SOURCE_PREFIX = re.compile(
-    r"^\s*(?:\(\s*[^()\n]{2,40}?\s*\)|[A-ZĐ][A-ZĐ0-9.]{1,14}(?:\s?[A-ZĐ0-9.]{1,8})?)\s*[-–—:]\s+"
+    r"^\s*(?:\(\s*[^()\n]{2,40}?\s*\)|[A-ZĐ][A-ZĐ0-9.]{1,14}(?:\s?[A-ZĐ0-9.]{1,8}|\s+Online)?"
+    r"|[A-Za-zĐđ][A-Za-z0-9Đđ-]{1,30}(?:\.com)?\.(?:vn|net|org))\s*[-–—:]\s+"
 )
 
 

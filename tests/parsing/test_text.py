@@ -83,7 +83,13 @@ def test_collapse_spaces_on_indented_source_text():
     ("(ĐCSVN) – Sáng 5/3, Bộ Chính trị họp phiên thường kỳ", "Sáng 5/3, Bộ Chính trị họp phiên thường kỳ"),
     ("QĐND - Những ngày này, cán bộ, chiến sĩ giúp dân", "Những ngày này, cán bộ, chiến sĩ giúp dân"),
     ("VOV.VN - Chiều nay, Quốc hội thảo luận tại tổ", "Chiều nay, Quốc hội thảo luận tại tổ"),
+    ("QĐND Online - Những ngày này, cán bộ, chiến sĩ giúp dân", "Những ngày này, cán bộ, chiến sĩ giúp dân"),
+    ("Chinhphu.vn - Tháng 3/2026 có nhiều chính sách mới", "Tháng 3/2026 có nhiều chính sách mới"),
+    ("Kinhtedothi.com.vn – Sáng 5/3, Hà Nội tổ chức hội nghị", "Sáng 5/3, Hà Nội tổ chức hội nghị"),
     ("Ông Tống Anh Linh - Giám đốc tài chính của CTCP", "Ông Tống Anh Linh - Giám đốc tài chính của CTCP"),
+    # A dateline's place is not a source.
+    ("Hà Nội - Sáng 5/3, Thủ tướng chủ trì phiên họp", "Hà Nội - Sáng 5/3, Thủ tướng chủ trì phiên họp"),
+    ("HÀ NỘI - Sáng 5/3, Thủ tướng chủ trì phiên họp", "HÀ NỘI - Sáng 5/3, Thủ tướng chủ trì phiên họp"),
     ("(HNM) - Ngắn", "(HNM) - Ngắn"),
 ])
 def test_strip_source_prefix(raw, expected):
