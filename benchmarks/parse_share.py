@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
-import time
 from pathlib import Path
 
 from lxml import etree
@@ -24,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _markdown import publish  # noqa: E402
-from extraction import pages_or_exit  # noqa: E402
+from extraction import pages_or_exit, time_round  # noqa: E402
 from scraper.parsing import parse_article  # noqa: E402
 from scraper.parsing.document import parse_tree  # noqa: E402
 
@@ -40,11 +39,8 @@ def serialized(html: bytes, keep_attributes: bool) -> bytes:
     return etree.tostring(root, encoding="utf-8", method="html")
 
 
-def time_round(work, documents) -> float:
-    start = time.process_time()
-    for document in documents:
-        work(document)
-    return (time.process_time() - start) / len(documents)
+def parse_alone(html: bytes, url: str) -> None:
+    parse_tree(html)  # the tree is freed on return, as parse_article's is
 
 
 def main() -> int:
@@ -54,14 +50,13 @@ def main() -> int:
     parser.add_argument("--write", help="markdown file whose section is replaced")
     args = parser.parse_args()
     pages = pages_or_exit(Path(args.corpus))
-    originals = [html for _, html, _ in pages]
-    reserialized = [serialized(html, keep_attributes=True) for html in originals]
-    bare = [serialized(html, keep_attributes=False) for html in originals]
-    runs = {
-        "parse_article": (lambda page: parse_article(page[1], page[2]), pages),
-        "parse alone": (parse_tree, originals),
-        "parse alone, pages serialized back": (parse_tree, reserialized),
-        "parse alone, serialized without attributes": (parse_tree, bare),
+    reserialized = [(name, serialized(html, keep_attributes=True), url) for name, html, url in pages]
+    bare = [(name, serialized(html, keep_attributes=False), url) for name, html, url in pages]
+    runs = {  # name -> (extract(html, url), pages): what extraction.time_round times
+        "parse_article": (parse_article, pages),
+        "parse alone": (parse_alone, pages),
+        "parse alone, pages serialized back": (parse_alone, reserialized),
+        "parse alone, serialized without attributes": (parse_alone, bare),
     }
     for work, documents in runs.values():  # warm-up
         time_round(work, documents)
@@ -82,10 +77,8 @@ def main() -> int:
         "| run | ms per page (best round) | KB per page |",
         "|---|---|---|",
     ]
-    sizes = {"parse_article": originals, "parse alone": originals,
-             "parse alone, pages serialized back": reserialized, "parse alone, serialized without attributes": bare}
-    for name in runs:
-        kilobytes = sum(map(len, sizes[name])) / len(sizes[name]) / 1024
+    for name, (_, documents) in runs.items():
+        kilobytes = sum(len(html) for _, html, _ in documents) / len(documents) / 1024
         lines.append(f"| {name} | {best[name] * 1000:.3f} | {kilobytes:.0f} |")
     lines += [
         "",
