@@ -23,6 +23,9 @@ def test_extraction_benchmark_times_both_extractors(corpus):
     out = _run("extraction.py", corpus)
     assert "| vngov parse_article |" in out and "| trafilatura bare_extraction |" in out
     assert "faster than trafilatura" in out and "median ratio of rounds taken in turn" in out
+    # trafilatura as most people call it (text only) is reported beside the like-for-like figure.
+    assert "| trafilatura bare_extraction, text only (its default) |" in out
+    assert "Against trafilatura's default" in out
 
 
 @pytest.mark.slow
