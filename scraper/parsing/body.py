@@ -11,7 +11,7 @@ from ..items import Image
 from .document import BLOCK_TAGS, class_and_id, raw_text, text_length
 from .pageindex import HintPattern, Subtrees
 from .text import normalize_text
-from .urls import canonicalize_url, join_url
+from .urls import canonicalize_url, join_url, lower_host
 
 # Class or id words of boxes that are never article text.
 BOILERPLATE = HintPattern(
@@ -149,7 +149,7 @@ def image_url(img, base_url: str) -> str | None:
         if value and not value.startswith("data:"):
             url = join_url(base_url, value)
             if url:
-                return url
+                return lower_host(url)
     return None
 
 

@@ -343,5 +343,39 @@ def extract_sidebar(index: PageIndex, url: str, profile: SiteProfile | None, mai
                                      teaser=_teaser(link, link_url, title, page), position=position))
             position += 1
         previous = (name, box)
-    return items
+    return _without_repeated_lists(items)
+
+
+def _without_repeated_lists(items: list[SidebarItem]) -> list[SidebarItem]:
+    """Each named list once. Responsive templates write a list twice, in a box shown on phones
+    and in one shown on wider screens ("h-show-mobile", "h-show-pc"), one copy sometimes an
+    item shorter: a list whose name an earlier list has, and whose URLs all appear there, is
+    that list again. The copy with more items is kept, where the first copy stood. Unnamed
+    lists are left alone: without a name, two boxes linking one article are not one list."""
+    lists: list[list[SidebarItem]] = []
+    for item in items:
+        if item.position == 0 or not lists:
+            lists.append([])
+        lists[-1].append(item)
+    kept: list[list[SidebarItem]] = []
+    named: dict[str, list[int]] = {}  # list name -> indexes in kept
+    for current in lists:
+        name = current[0].list
+        if name is None:
+            kept.append(current)
+            continue
+        urls = {item.url for item in current}
+        for index in named.get(name, ()):
+            earlier = {item.url for item in kept[index]}
+            if urls <= earlier:
+                break
+            if earlier < urls:
+                kept[index] = current
+                break
+        else:
+            named.setdefault(name, []).append(len(kept))
+            kept.append(current)
+    if len(kept) == len(lists) and all(a is b for a, b in zip(kept, lists)):
+        return items
+    return [item for each in kept for item in each]
 

@@ -67,6 +67,22 @@ def _join_relative(base: str, path: str, rest: str) -> str | None:
     return origin + (joined if joined.startswith("/") else "/" + joined) + rest
 
 
+_SCHEME_AUTHORITY = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)")
+
+
+def lower_host(url: str) -> str:
+    """The URL with its scheme and host in lower case, as they compare ("https://media.Baodautu.vn/a.JPG"
+    is "https://media.baodautu.vn/a.JPG"); user name, path, query and fragment as they are."""
+    match = _SCHEME_AUTHORITY.match(url)
+    if match is None:
+        return url
+    scheme, authority = match.groups()
+    user, at, host = authority.rpartition("@")
+    if scheme == scheme.lower() and host == host.lower():
+        return url
+    return f"{scheme.lower()}://{user}{at}{host.lower()}{url[match.end():]}"
+
+
 def join_url(base: str, href: str) -> str | None:
     """urllib.parse.urljoin(base, href), without parsing in the common cases; None for a link
     the standard library cannot parse ("http://[broken", a bad port): a page's bad link must

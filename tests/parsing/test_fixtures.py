@@ -133,3 +133,14 @@ def test_a_box_of_top_stories_classed_headline_is_not_the_title():
                           '<h2 class="article-title">Chính phủ họp phiên thường kỳ tháng 3</h2>')
     article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
     assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
+
+
+def test_image_urls_have_their_host_in_lower_case():
+    # baodautu.vn writes some image hosts as "media.Baodautu.vn"; the host compares without case.
+    paragraph = "<p>Đoạn văn đủ dài của bài viết, với dấu phẩy, để được coi là nội dung chính của trang.</p>"
+    page = ("<html><body><h1>Bài viết có ảnh của trang thử nghiệm</h1><div class='content'>" + paragraph * 2
+            + "<figure><img src='https://media.Baodautu.vn/minhvui/2026/03/06/Anh-Man-Hinh.PNG'>"
+            "<figcaption>Diễn biến cổ phiếu AAT</figcaption></figure>" + paragraph + "</div></body></html>")
+    record = parse_article(page, "https://baodautu.vn/bai-viet-co-anh-d538952.html")
+    assert [image.url for image in record.images] == ["https://media.baodautu.vn/minhvui/2026/03/06/Anh-Man-Hinh.PNG"]
+    assert record.images[0].caption == "Diễn biến cổ phiếu AAT"

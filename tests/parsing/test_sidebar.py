@@ -1,4 +1,6 @@
 """Sidebar lists: each link's box and the box's visible name."""
+import pytest
+
 from scraper.parsing import parse_article
 
 URL = "https://example.gov.vn/tin-tuc/bai-viet-chinh-thuc-10001.html"
@@ -90,3 +92,32 @@ def test_the_first_worded_link_to_a_url_is_its_headline():
     first = article.sidebar[0]
     assert (first.title, first.list) == ("Tiêu đề của bài liên quan", "Tin liên quan")
     assert [i.url for i in article.sidebar].count(first.url) == 1
+
+
+def _responsive_box(show: str, name: str, numbers) -> str:
+    """A list box as hanoimoi.vn writes it, once per screen size (class h-show-mobile / h-show-pc)."""
+    items = "".join(f"<div class='b-grid'><div class='b-grid__title'>{_link(n)}</div></div>" for n in numbers)
+    return (f"<div class='c-box {show}'><div class='c-box__title'><div class='c-box__title__name'>{name}</div></div>"
+            f"<div class='c-box__content'><div class='c-news-topmore'>{items}</div></div></div>")
+
+
+@pytest.mark.parametrize("first, second", [(range(1, 6), range(1, 7)), (range(1, 7), range(1, 6)), (range(1, 7), range(1, 7))])
+def test_a_list_written_once_for_phones_and_once_for_wider_screens_is_one_list(first, second):
+    page = (f"<html><body>{BODY}<aside>{_responsive_box('h-show-mobile', 'Đọc tiếp', first)}</aside>"
+            f"<aside><div class='c-box'><h3>Đọc nhiều</h3>{_link(30)}{_link(31)}</div></aside>"
+            f"<aside>{_responsive_box('h-show-pc', 'Đọc tiếp', second)}</aside></body></html>")
+    article = parse_article(page, URL)
+    got = [(item.list, item.position, item.url.rsplit("-", 1)[-1]) for item in article.sidebar]
+    # The longer copy, where the first copy stood; the list between them keeps its place.
+    assert got == [("Đọc tiếp", n - 1, f"{20000 + n}.html") for n in range(1, 7)] + [
+        ("Đọc nhiều", 0, "20030.html"), ("Đọc nhiều", 1, "20031.html")]
+
+
+def test_lists_sharing_a_name_but_not_their_links_are_kept_and_unnamed_boxes_left_alone():
+    boxes = (f"<aside>{_responsive_box('a', 'Tin liên quan', range(1, 4))}</aside>"
+             f"<aside>{_responsive_box('b', 'Tin liên quan', range(3, 6))}</aside>"  # overlaps the first, is not in it
+             f"<aside><ul class='x'><li>{_link(8)}</li></ul></aside><aside><ul class='y'><li>{_link(8)}</li></ul></aside>")
+    article = parse_article(f"<html><body>{BODY}{boxes}</body></html>", URL)
+    named = [item.url.rsplit("-", 1)[-1] for item in article.sidebar if item.list == "Tin liên quan"]
+    assert named == [f"{20000 + n}.html" for n in (1, 2, 3, 3, 4, 5)]
+    assert [item.position for item in article.sidebar if item.list is None] == [0, 0]  # two boxes, both kept

@@ -1,12 +1,12 @@
 import re
 import unicodedata
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from scraper.parsing.text import collapse_spaces, fold_accents, normalize_text, strip_source_prefix
-from scraper.parsing.urls import _canonicalize, canonicalize_url, join_url
+from scraper.parsing.urls import _canonicalize, canonicalize_url, join_url, lower_host
 
 
 def test_normalize_text_composes_and_cleans():
@@ -133,6 +133,30 @@ def test_join_url_answers_what_urljoin_answers(base, href):
 @given(url=st.one_of(_URLS, st.tuples(_BASES, _URLS).map("".join)))
 def test_canonicalize_url_fast_path_answers_what_parsing_answers(url):
     assert canonicalize_url(url) == _canonicalize(url)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(url=st.one_of(_URLS, st.tuples(_BASES, _URLS).map("".join)))
+def test_lower_host_changes_only_what_compares_without_case(url):
+    lowered = lower_host(url)
+    assert lower_host(lowered) == lowered and lowered.lower() == url.lower()
+    try:
+        before, after = urlsplit(url), urlsplit(lowered)
+        hosts = before.hostname, after.hostname
+    except ValueError:  # "http://[": no host to compare
+        return
+    assert (after.scheme, after.username, after.password, after.path, after.query, after.fragment) == \
+        (before.scheme, before.username, before.password, before.path, before.query, before.fragment)
+    assert (hosts[0] or "").lower() == (hosts[1] or "").lower()  # urlsplit keeps the case of "%20x"
+    if before.scheme and url[:len(before.scheme) + 3].lower() == before.scheme + "://":
+        assert after.netloc.rpartition("@")[2] == after.netloc.rpartition("@")[2].lower()
+
+
+def test_lower_host_on_image_urls():
+    assert lower_host("https://media.Baodautu.vn/minhvui/Anh.PNG?W=1#X") == "https://media.baodautu.vn/minhvui/Anh.PNG?W=1#X"
+    assert lower_host("HTTP://User:Pass@CDN.vn:8080/a") == "http://User:Pass@cdn.vn:8080/a"
+    plain = "https://cdn.nhandan.vn/images/a.jpg"
+    assert lower_host(plain) is plain
 
 
 def test_url_fast_paths_are_taken_for_plain_links():
