@@ -8,6 +8,7 @@ from datetime import datetime
 from scrapy.exceptions import DropItem
 
 from scraper.items import CrawledPage
+from scraper.parsing import LISTED_HEADLINE
 
 from .base import CrawlerPipeline
 from .session import archive_writer
@@ -31,6 +32,10 @@ class ValidatePipeline(CrawlerPipeline):
 
     @staticmethod
     def _problem(record: dict) -> str | None:
+        if not record.get("title"):
+            listed = [w for w in record.get("warnings") or () if w.startswith(LISTED_HEADLINE)]
+            if listed:  # a list served at an article's URL: its "headline" was another article's
+                return f"not an article: {listed[0]}"
         for name in ("url", "title", "body_text"):
             if not record.get(name):
                 return f"missing {name}"

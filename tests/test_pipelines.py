@@ -15,3 +15,27 @@ def test_normalize_repairs_what_needs_it_and_keeps_clean_text():
     assert item.record["tags"] == ["a"]
     clean = {"title": "Tiêu đề", "body_text": "Một.\n\nHai.", "tags": [], "images": [], "sidebar": []}
     assert NormalizePipeline().process_item(CrawledPage(record=dict(clean))).record == clean
+
+
+def test_validate_names_what_is_wrong_with_a_record():
+    from pipelines.validate import ValidatePipeline
+    from scraper.parsing import parse_article
+
+    problem = ValidatePipeline._problem
+    good = {"url": "https://nhandan.vn/a-post1.html", "title": "Tiêu đề", "body_text": "Một.",
+            "published_at": "2026-03-01T09:51:00+07:00", "updated_at": None, "warnings": []}
+    assert problem(good) is None
+    assert problem({**good, "title": None, "warnings": ["title not found"]}) == "missing title"
+    assert problem({**good, "body_text": ""}) == "missing body_text"
+    assert problem({**good, "published_at": "01/03/2026"}).startswith("bad published_at")
+    assert problem({**good, "updated_at": "2026-03-01T09:54:00"}).startswith("bad updated_at: no offset")
+    # A portal's list served at an article's URL: rejected as what it is, not as a missing title.
+    page = ("<html><body><div class='asset-title'><a href='../3159627-promoting-propaganda-results.html'>"
+            "Promoting propaganda results on ten years of the Capital</a></div><div class='asset-content'>"
+            + "<p>Hanoi, after ten years, has achieved outstanding results in many areas of development.</p>" * 3
+            + "</div></body></html>")
+    record = parse_article(page, "https://sotttt.hanoi.gov.vn/web/sotttt-eng/hot-news/-/view_content/"
+                                 "3019611-exhibition-of-french-architecture.html/en").to_dict()
+    reason = problem(record)
+    assert reason.startswith("not an article: page lists articles: the headline links to https://sotttt.hanoi.gov.vn/")
+    assert reason.endswith("/view_content/3159627-promoting-propaganda-results.html")

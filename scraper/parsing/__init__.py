@@ -2,7 +2,7 @@
 
 PARSER_VERSION = "1.2.0"  # what changed in each version: docs/schema.md
 
-from .article import parse_article  # noqa: E402
+from .article import LISTED_HEADLINE, parse_article  # noqa: E402
 
 
 def clear_memos() -> None:
@@ -21,4 +21,4 @@ def clear_memos() -> None:
         cached.cache_clear()
 
 
-__all__ = ["PARSER_VERSION", "clear_memos", "parse_article"]
+__all__ = ["LISTED_HEADLINE", "PARSER_VERSION", "clear_memos", "parse_article"]

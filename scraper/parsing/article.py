@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import re
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 
 from ..items import Article, Image, article_id
 from ..sites import profile_for_url, site_name
@@ -17,7 +18,7 @@ from .pageindex import HintPattern, PageIndex
 from .sidebar import extract_sidebar
 from .structured import Structured, read_structured
 from .text import normalize_text, strip_source_prefix
-from .urls import canonicalize_url
+from .urls import canonicalize_url, join_url
 
 _DATE_CLASS = HintPattern(r"date|time|publish|posted|ngay|thoi-?gian", re.IGNORECASE)
 _SAPO_CLASS = HintPattern(r"(?:^|[\s_-])(sapo\w*|lead|summary|desc|description|intro|abstract|chapeau|excerpt)(?:$|[\s_-])", re.I)
@@ -36,6 +37,8 @@ _HEADLINE_NAME = re.compile(
 _HEADLINE_MAX = 300  # characters
 _LOGO = HintPattern(r"logo|brand", re.IGNORECASE)
 _NAME_CLASS = HintPattern(r"(?:^|[\s_-])name(?:$|[\s_-])")
+# The start of the warning of a page whose headline links to another article (a list).
+LISTED_HEADLINE = "page lists articles"
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 
@@ -103,6 +106,13 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         if profile and selectors.body:
             article.warnings.append("profile body selector matched nothing; generic extractor used")
     article.title = _title(title_el, found)
+    elsewhere = _links_elsewhere(title_el, url, canonical) if title_el is not None else None
+    if elsewhere is not None:
+        # A list served at an article's URL (a portal's list view, a soft 404 showing the
+        # latest news): its "headline" is the first item's, and the record would be another
+        # article's title over a list. Rejected (no title), and the warning says why.
+        article.warnings.append(f"{LISTED_HEADLINE}: the headline links to {elsewhere}")
+        article.title = None
     region = HeaderRegion(page, title_el, body_el)
     sapo_el = _sapo_element(page, selectors, region)
     sapo = text_of(sapo_el) or found.description
@@ -210,6 +220,50 @@ def _title(title_el, found: Structured) -> str | None:
     if tight != spaced and meta_title and _fold(spaced) == _fold(meta_title):
         return spaced  # "<span>Phường Hai Bà Trưng:</span><span>Mong...</span>"
     return tight or meta_title or None
+
+
+def _links_elsewhere(title_el, url: str, canonical: str) -> str | None:
+    """The URL of another article that the headline element is a link to, or None: the
+    element sits in a link (within two levels) or holds one link that is all of its text."""
+    link, node = None, title_el
+    for _ in range(3):
+        if node is None or not isinstance(node.tag, str):
+            break
+        if node.tag == "a":
+            link = node
+            break
+        node = node.getparent()
+    if link is None:
+        links = [a for a in title_el.iter("a") if text_of(a)]
+        if len(links) != 1 or text_of(links[0]) != text_of(title_el):
+            return None
+        link = links[0]
+    href = (link.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:")):
+        return None
+    target = join_url(url, href)
+    if target is None or not target.startswith(("http://", "https://")):
+        return None
+    if _same_article(target, url) or _same_article(target, canonical):
+        return None
+    return target
+
+
+_ARTICLE_NUMBER = re.compile(r"\d{5,}")
+
+
+def _same_article(first: str, second: str) -> bool:
+    """Whether two URLs name one article: the last long number of their paths (the article's
+    id: "-102260228093004191.htm", "/view_content/3159627-slug.html/en") is the same, or
+    with no such number, the path is (an AMP or mobile copy, another query, keeps its id)."""
+    try:
+        paths = [urlsplit(url).path.lower().rstrip("/") for url in (first, second)]
+    except ValueError:
+        return False
+    numbers = [_ARTICLE_NUMBER.findall(path) for path in paths]
+    if numbers[0] and numbers[1]:
+        return numbers[0][-1] == numbers[1][-1]
+    return paths[0] == paths[1]
 
 
 def _strip_site_suffix(title: str, site_name: str) -> str:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from scraper.parsing import parse_article
+from scraper.parsing import LISTED_HEADLINE, parse_article
 
 from .fixture_cases import cases, run_case
 
@@ -133,6 +133,45 @@ def test_a_box_of_top_stories_classed_headline_is_not_the_title():
                           '<h2 class="article-title">Chính phủ họp phiên thường kỳ tháng 3</h2>')
     article = parse_article(page, "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html")
     assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
+
+
+_PAGE_URL = "https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky-10001.html"
+
+
+_LIFERAY_URL = "https://sotttt.hanoi.gov.vn/web/sotttt-eng/hot-news/-/view_content/3019611-exhibition-of-french-architecture.html/en"
+
+
+@pytest.mark.parametrize("url, headline, target", [
+    # The Liferay profile's title selector (.asset-title) meets the list's first item.
+    (_LIFERAY_URL, '<h3 class="asset-title"><a href="../3159627-promoting-propaganda.html">Promoting propaganda results</a></h3>',
+     "https://sotttt.hanoi.gov.vn/web/sotttt-eng/hot-news/-/view_content/3159627-promoting-propaganda.html"),
+    (_PAGE_URL, '<a href="/tin-tuc/bo-truong-tiep-doan-20002.html"><h1>Chính phủ họp phiên thường kỳ tháng 3</h1></a>',
+     "https://example.gov.vn/tin-tuc/bo-truong-tiep-doan-20002.html"),
+    (_PAGE_URL, '<h1><a href="https://example.gov.vn/su-kien/hoi-nghi">Chính phủ họp phiên thường kỳ tháng 3</a></h1>',
+     "https://example.gov.vn/su-kien/hoi-nghi"),
+])
+def test_a_headline_that_links_to_another_article_is_a_list_not_the_article(url, headline, target):
+    # A portal's list view or a soft 404 at an article's URL: the first item's title would name
+    # a record whose body is a list. Null, and the warning names where the headline leads.
+    article = parse_article(_headline_page("", "", headline), url)
+    assert article.title is None
+    listed = [w for w in article.warnings if w.startswith(LISTED_HEADLINE)]
+    assert listed == [f"{LISTED_HEADLINE}: the headline links to {target}"]
+
+
+@pytest.mark.parametrize("url, headline", [
+    (_PAGE_URL, '<h1><a href="/amp/tin-tuc/chinh-phu-hop-thuong-ky-10001.html">Chính phủ họp phiên thường kỳ tháng 3</a></h1>'),
+    (_PAGE_URL, '<h1><a href="chinh-phu-hop-thuong-ky-10001.html?ref=home">Chính phủ họp phiên thường kỳ tháng 3</a></h1>'),
+    ("https://example.gov.vn/tin-tuc/chinh-phu-hop-thuong-ky/",
+     '<h1 class="entry-title"><a href="/tin-tuc/chinh-phu-hop-thuong-ky">Chính phủ họp phiên thường kỳ tháng 3</a></h1>'),
+    (_PAGE_URL, '<h1>Chính phủ họp phiên <a href="/su-kien/phien-hop-20003.html">thường kỳ</a> tháng 3</h1>'),
+    (_PAGE_URL, '<h1><a href="#binh-luan">Chính phủ họp phiên thường kỳ tháng 3</a></h1>'),
+])
+def test_a_headline_linking_to_its_own_article_or_in_part_elsewhere_stays(url, headline):
+    page = _headline_page("<title>Chính phủ họp phiên thường kỳ tháng 3 - Cổng thông tin</title>", "", headline)
+    article = parse_article(page, url)
+    assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
+    assert not [w for w in article.warnings if w.startswith(LISTED_HEADLINE)]
 
 
 def test_image_urls_have_their_host_in_lower_case():
