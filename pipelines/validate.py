@@ -1,14 +1,14 @@
-"""Second pipeline: an article needs a URL, a title and a body. Anything else is rejected with
-its reason, written to the archive's rejects file and counted in Scrapy stats; never silently
-dropped."""
+"""Second pipeline: an article needs a URL, a title and a body, and must be the article its URL
+names (not a list served there, not the home page an old URL now redirects to). Anything else
+is rejected with its reason, written to the archive's rejects file and counted in Scrapy stats;
+never silently dropped."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from scrapy.exceptions import DropItem
 
-from scraper.items import CrawledPage
-from scraper.parsing import LISTED_HEADLINE
+from scraper.items import NOT_AN_ARTICLE, CrawledPage
 
 from .base import CrawlerPipeline
 from .session import archive_writer
@@ -32,10 +32,9 @@ class ValidatePipeline(CrawlerPipeline):
 
     @staticmethod
     def _problem(record: dict) -> str | None:
-        if not record.get("title"):
-            listed = [w for w in record.get("warnings") or () if w.startswith(LISTED_HEADLINE)]
-            if listed:  # a list served at an article's URL: its "headline" was another article's
-                return f"not an article: {listed[0]}"
+        for warning in record.get("warnings") or ():
+            if warning.startswith(NOT_AN_ARTICLE):  # a list, or a redirect to the home page
+                return f"not an article: {warning}"
         for name in ("url", "title", "body_text"):
             if not record.get(name):
                 return f"missing {name}"

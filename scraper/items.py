@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 
 SCHEMA_VERSION = 1
 
+# Warnings that say the page fetched is not the article its URL names; validation rejects such
+# records as "not an article". A list served at an article's URL (its headline links to
+# another article), and an article's URL that now redirects to the home page or a section.
+LISTED_HEADLINE = "page lists articles"
+REDIRECTED_AWAY = "redirected to a page that is not an article"
+NOT_AN_ARTICLE = (LISTED_HEADLINE, REDIRECTED_AWAY)
+
 
 @dataclass
 class Image:

@@ -16,12 +16,12 @@ from lxml import etree
 from scraper import parsepool
 from scraper.archive.writer import warc_date
 from scraper.crawlstate import CrawlState
-from scraper.items import CrawledPage
+from scraper.items import REDIRECTED_AWAY, CrawledPage
 from scraper.parsing.dates import VN_TZ, parse_day, parse_vietnamese_datetime, to_iso
 from scraper.parsing.listing import ListingPage, parse_listing
 from scraper.parsing.sidebar import looks_like_article
 from scraper.parsing.urls import canonicalize_url
-from scraper.sites import PROFILES, SiteProfile, get_profile
+from scraper.sites import PROFILES, SiteProfile, get_profile, site_name
 
 _XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
 _SKIPPED_SITEMAP = re.compile(r"categor|chuyen-muc|/tags?[-/.]|topic|video|image", re.IGNORECASE)
@@ -54,6 +54,7 @@ class SiteSpider(scrapy.Spider):
         self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
         self.refetch_window = timedelta(days=float(refetch_days)) if refetch_days not in (None, "") else None
         self.scheduled = 0
+        self.requested: set[str] = set()  # article URLs asked for in this run
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -103,6 +104,8 @@ class SiteSpider(scrapy.Spider):
     def _article_request(self, url: str, *, published: datetime | None = None, lastmod: datetime | None = None,
                          source: str = "listing") -> scrapy.Request | None:
         """A request for an article worth fetching, or None (seen, out of range, capped)."""
+        if url in self.requested:  # listed in a feed, a sitemap and a listing: one request
+            return None
         if self.max_articles is not None and self.scheduled >= self.max_articles:
             return None
         # lastmod is an edit time, never before publication: an old lastmod rules out `since`.
@@ -115,7 +118,10 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_seen")
             return None
         self.scheduled += 1
-        return scrapy.Request(url, callback=self.parse_article, priority=10,
+        self.requested.add(url)
+        # Not Scrapy's duplicate filter (the set above does its work): withdrawn articles that
+        # all redirect to the home page must each reach parse_article to be rejected.
+        return scrapy.Request(url, callback=self.parse_article, priority=10, dont_filter=True,
                               cb_kwargs={"hint": {"published": published, "source": source}})
 
     def _is_article(self, url: str) -> bool:
@@ -226,6 +232,17 @@ class SiteSpider(scrapy.Spider):
     async def parse_article(self, response, hint: dict):
         if self.fetch_only:  # the throughput baseline: navigation and download, nothing else
             self.crawler.stats.inc_value(f"vngov/{self.site}/fetched_only")
+            return
+        redirected = response.meta.get("redirect_urls")
+        if redirected and not self._is_article(canonicalize_url(response.url)):
+            # A withdrawn article whose URL now redirects to the home page or a section (a soft
+            # 404): the page there is not the article. Rejected, and so remembered as fetched.
+            self.crawler.stats.inc_value(f"vngov/{self.site}/redirected_away")
+            first = canonicalize_url(redirected[0])
+            record = {"url": redirected[0], "canonical_url": first, "site": site_name(first),
+                      "warnings": [f"{REDIRECTED_AWAY}: {response.url}"]}
+            yield CrawledPage(record=record, status=response.status,
+                              fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
             return
         encoding = response.headers.get("Content-Type", b"").decode("latin-1")
         charset = re.search(r"charset=([\w.-]+)", encoding)

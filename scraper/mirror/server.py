@@ -22,6 +22,9 @@ class Faults:
     session_priming: dict[str, str] = field(default_factory=dict)  # host -> path that loops until a cookie is set
     retry_after: dict[str, int] = field(default_factory=dict)  # host -> seconds: first hit of each page gets 429
     latency: float = 0.0  # seconds added to every response
+    # host -> article paths withdrawn: they answer 301 to the home page (what sites do with an
+    # article they take down), while listings, feeds and sitemaps may still link them.
+    withdrawn: dict[str, set[str]] = field(default_factory=dict)
 
 
 CHALLENGE_VALUE = "8d2f0c"
@@ -83,6 +86,8 @@ class MirrorServer:
                 self._throttled.add(key)
             if first:
                 return Page(429, b"slow down", "text/plain", {"Retry-After": str(faults.retry_after[host])})
+        if target.split("?", 1)[0] in faults.withdrawn.get(host, ()):
+            return Page(301, b"", headers={"Location": f"https://{host}/"})
         site = self.sites.get(host)
         page = site.render(target) if site else None
         if page is None:

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from ..items import Article, Image, article_id
+from ..items import LISTED_HEADLINE, Article, Image, article_id
 from ..sites import profile_for_url, site_name
 from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
@@ -37,8 +37,6 @@ _HEADLINE_NAME = re.compile(
 _HEADLINE_MAX = 300  # characters
 _LOGO = HintPattern(r"logo|brand", re.IGNORECASE)
 _NAME_CLASS = HintPattern(r"(?:^|[\s_-])name(?:$|[\s_-])")
-# The start of the warning of a page whose headline links to another article (a list).
-LISTED_HEADLINE = "page lists articles"
 _VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 
 

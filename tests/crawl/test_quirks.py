@@ -54,3 +54,23 @@ def test_retry_after_is_honoured(tmp_path):
     assert elapsed >= 1.0
     report = json.loads(next((tmp_path / "archive" / "reports").glob("*.json")).read_text())
     assert report["sites"]["nhandan.vn"]["http_errors"]["429"] >= 1
+
+
+def test_withdrawn_articles_that_redirect_home_are_rejected_not_archived(tmp_path):
+    site = MirrorSite("nhandan.vn", 12, seed=3)
+    withdrawn = {article.path for article in site.articles[:3]}
+    with MirrorServer([site], Faults(withdrawn={"nhandan.vn": withdrawn})) as server:
+        crawl(tmp_path / "archive", server.url, ["nhandan.vn"])
+        archive = Archive(tmp_path / "archive")
+        stored = {r["url"] for r in archive.iter_articles()}
+        # Nothing archived under the home page's title or URL; the other articles all are.
+        assert stored == {site.url(a.path) for a in site.articles[3:]}
+        rejects = [json.loads(line) for path in (tmp_path / "archive" / "rejects").glob("*.jsonl")
+                   for line in path.read_text(encoding="utf-8").splitlines()]
+        assert sorted(r["url"] for r in rejects) == sorted(site.url(path) for path in withdrawn)
+        assert all(r["reason"] == "not an article: redirected to a page that is not an article: https://nhandan.vn/"
+                   for r in rejects)
+        # Remembered as fetched: the next run does not ask for them again.
+        server.reset_hits()
+        crawl(tmp_path / "archive", server.url, ["nhandan.vn"])
+        assert not server.hits_for(lambda hit: hit[1] in withdrawn)
