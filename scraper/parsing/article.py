@@ -232,6 +232,8 @@ def _links_elsewhere(title_el, url: str, canonical: str) -> str | None:
             break
         node = node.getparent()
     if link is None:
+        if not len(title_el):  # text alone, as most headlines are: no link inside
+            return None
         links = [a for a in title_el.iter("a") if text_of(a)]
         if len(links) != 1 or text_of(links[0]) != text_of(title_el):
             return None

@@ -352,6 +352,9 @@ def _without_repeated_lists(items: list[SidebarItem]) -> list[SidebarItem]:
     item shorter: a list whose name an earlier list has, and whose URLs all appear there, is
     that list again. The copy with more items is kept, where the first copy stood. Unnamed
     lists are left alone: without a name, two boxes linking one article are not one list."""
+    names = [item.list for item in items if item.position == 0 and item.list is not None]
+    if len(names) == len(set(names)):  # no name twice: nothing to compare (most pages)
+        return items
     lists: list[list[SidebarItem]] = []
     for item in items:
         if item.position == 0 or not lists:
@@ -375,7 +378,5 @@ def _without_repeated_lists(items: list[SidebarItem]) -> list[SidebarItem]:
         else:
             named.setdefault(name, []).append(len(kept))
             kept.append(current)
-    if len(kept) == len(lists) and all(a is b for a, b in zip(kept, lists)):
-        return items
     return [item for each in kept for item in each]
 
