@@ -39,3 +39,10 @@ def test_validate_names_what_is_wrong_with_a_record():
     reason = problem(record)
     assert reason.startswith("not an article: page lists articles: the headline links to https://sotttt.hanoi.gov.vn/")
     assert reason.endswith("/view_content/3159627-promoting-propaganda-results.html")
+    # A section answering at an article's URL (a soft 404): named so, and no date of its own.
+    section = ('<html><head><link rel="canonical" href="https://vietnamnet.vn/kinh-doanh"><title>Kinh doanh</title>'
+               "</head><body><h1>Kinh doanh</h1><div class='content'>"
+               + "<p>Tin kinh doanh trong ngày, cập nhật liên tục từ các phóng viên của báo.</p>" * 3 + "</div></body></html>")
+    record = parse_article(section, "https://vietnamnet.vn/co-phieu-flc-duoc-giao-dich-tro-lai-2495349.html").to_dict()
+    assert problem(record) == ("not an article: page names a home or section page as its address: "
+                               "https://vietnamnet.vn/kinh-doanh, and shows no publication date")

@@ -7,15 +7,15 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from ..items import LISTED_HEADLINE, Article, Image, article_id
-from ..sites import profile_for_url, site_name
+from ..items import LISTED_HEADLINE, SECTION_PAGE, Article, Image, article_id
+from ..sites import profile_for_url, registered_host, site_name
 from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
 from .body import AUTHOR_CLASS, Body, clean_body, find_body_generic, image_url
 from .dates import has_time_of_day, parse_vietnamese_datetime, to_iso
 from .document import has_text, read_page, text_of
 from .pageindex import HintPattern, PageIndex
-from .sidebar import extract_sidebar
+from .sidebar import extract_sidebar, looks_like_article
 from .structured import Structured, read_structured
 from .text import normalize_text, strip_source_prefix
 from .urls import canonicalize_url, join_url
@@ -92,7 +92,15 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     found = read_structured(root, page.tagged)
     selectors = profile.selectors if profile else Selectors()
     canonical = _canonical(found, url)
-    if canonical != article.canonical_url:  # the page names another canonical URL than its own
+    section = None
+    if canonical != article.canonical_url and _names_a_section(canonical, url, profile):
+        # An article's URL whose page calls itself the home page or a section: a soft 404 (the
+        # page served in place of a withdrawn article), or a template that names every page
+        # so. Its records must not all share the section's id: the page's own URL stays.
+        section, canonical = canonical, article.canonical_url
+        article.warnings.append(f"the page names {section} as its address, a home or section page; "
+                                "its own URL is kept")
+    elif canonical != article.canonical_url:  # the page names another canonical URL than its own
         article.canonical_url = canonical
         article.id = article_id(canonical)
     article.language = found.language or None
@@ -127,6 +135,9 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     article.images = _lead_images(page, selectors, canonical) + body.images
 
     _dates(article, page, found, selectors, region, url, reference)
+    if section is not None and article.published_at is None:
+        # Named as a section and no date of its own: the section, not an article.
+        article.warnings.append(f"{SECTION_PAGE}: {section}, and shows no publication date")
     article.author = _author(page, selectors, found, body, region)
     article.category = _category(page, selectors, found, title_el)
     article.tags = _tags(page, selectors, found, body_el)
@@ -140,6 +151,19 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     for name in ("title", "body_text", "published_at"):
         if getattr(article, name) is None:
             article.warnings.append(f"{name} not found")
+
+
+def _names_a_section(declared: str, url: str, profile: SiteProfile | None) -> bool:
+    """Whether a page at an article's URL declares as its address a page of the same site that
+    is no article: its home page or a section ("/kinh-doanh", "/chinh-sach/tin-moi.htm")."""
+    if registered_host(declared) != registered_host(url):
+        return False  # a syndicated article naming its source: another site's article
+    return _article_like(url, profile) and not _article_like(declared, profile)
+
+
+def _article_like(url: str, profile: SiteProfile | None) -> bool:
+    """An article's URL by the site's profile or by the generic test (either will do)."""
+    return looks_like_article(url) or bool(profile and profile.article_patterns and profile.is_article_url(url))
 
 
 def _canonical(found: Structured, url: str) -> str:

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from scraper.items import SECTION_PAGE
 from scraper.parsing import LISTED_HEADLINE, parse_article
 
 from .fixture_cases import cases, run_case
@@ -183,3 +184,29 @@ def test_image_urls_have_their_host_in_lower_case():
     record = parse_article(page, "https://baodautu.vn/bai-viet-co-anh-d538952.html")
     assert [image.url for image in record.images] == ["https://media.baodautu.vn/minhvui/2026/03/06/Anh-Man-Hinh.PNG"]
     assert record.images[0].caption == "Diễn biến cổ phiếu AAT"
+
+
+def _page_naming(canonical: str, dated: bool) -> str:
+    date = '<meta property="article:published_time" content="2026-03-05T15:20:00+07:00">' if dated else ""
+    return (f'<html><head><link rel="canonical" href="{canonical}">{date}<title>Kinh doanh - Báo điện tử</title></head>'
+            f"<body><h1>Kinh doanh</h1>{_BODY}</body></html>")
+
+
+def test_a_section_served_at_an_articles_url_is_not_that_article():
+    # A soft 404: a withdrawn article's URL answers with its section, which names itself as the
+    # section and shows no date. Not archived under the article's URL (the crawl rejects it).
+    article = parse_article(_page_naming("https://example.gov.vn/kinh-doanh", dated=False), _PAGE_URL)
+    assert article.canonical_url == _PAGE_URL  # not the section's: its records must not share an id
+    assert f"{SECTION_PAGE}: https://example.gov.vn/kinh-doanh, and shows no publication date" in article.warnings
+
+
+@pytest.mark.parametrize("canonical, kept", [
+    ("https://example.gov.vn/", _PAGE_URL),  # a template that names every article the home page
+    # Syndicated: the source's address, on another site, even where it looks like no article here.
+    ("https://www.qdnd.vn/thoi-su/hop-1012345", "https://www.qdnd.vn/thoi-su/hop-1012345"),
+])
+def test_an_article_keeps_its_own_url_when_it_names_a_section_and_another_sites_when_syndicated(canonical, kept):
+    article = parse_article(_page_naming(canonical, dated=True), _PAGE_URL)
+    assert article.canonical_url == kept and article.published_at == "2026-03-05T15:20:00+07:00"
+    assert not [w for w in article.warnings if w.startswith(SECTION_PAGE)]
+    assert ("home or section page; its own URL is kept" in " ".join(article.warnings)) == (kept == _PAGE_URL)
