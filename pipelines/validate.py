@@ -1,7 +1,7 @@
 """Second pipeline: an article needs a URL, a title and a body, and must be the article its URL
-names (not a list served there, not the home page an old URL now redirects to). Anything else
-is rejected with its reason, written to the archive's rejects file and counted in Scrapy stats;
-never silently dropped."""
+names (not a list or a section served there, not the home page it now redirects to). Anything
+else is rejected with its reason, written to the archive's rejects file and counted in Scrapy
+stats; never silently dropped."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,7 +33,7 @@ class ValidatePipeline(CrawlerPipeline):
     @staticmethod
     def _problem(record: dict) -> str | None:
         for warning in record.get("warnings") or ():
-            if warning.startswith(NOT_AN_ARTICLE):  # a list, or a redirect to the home page
+            if warning.startswith(NOT_AN_ARTICLE):  # a list, a section, a redirect away
                 return f"not an article: {warning}"
         for name in ("url", "title", "body_text"):
             if not record.get(name):

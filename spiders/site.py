@@ -120,7 +120,9 @@ class SiteSpider(scrapy.Spider):
         self.scheduled += 1
         self.requested.add(url)
         # Not Scrapy's duplicate filter (the set above does its work): withdrawn articles that
-        # all redirect to the home page must each reach parse_article to be rejected.
+        # all redirect to the home page must each reach parse_article to be rejected. (A run
+        # resumed from its JOBDIR starts a new set: an article still queued from before may be
+        # asked for twice, and the archive keeps it once.)
         return scrapy.Request(url, callback=self.parse_article, priority=10, dont_filter=True,
                               cb_kwargs={"hint": {"published": published, "source": source}})
 

@@ -277,9 +277,9 @@ _ARTICLE_NUMBER = re.compile(r"\d{5,}")
 
 
 def _same_article(first: str, second: str) -> bool:
-    """Whether two URLs name one article: the last long number of their paths (the article's
-    id: "-102260228093004191.htm", "/view_content/3159627-slug.html/en") is the same, or
-    with no such number, the path is (an AMP or mobile copy, another query, keeps its id)."""
+    """Whether two URLs name one article: the last long number of their paths is the same (the
+    article's id: "-102260228093004191.htm", "/view_content/3159627-slug.html/en"; an AMP or
+    mobile copy, or another query, keeps it), or, where either has none, their paths are."""
     try:
         paths = [urlsplit(url).path.lower().rstrip("/") for url in (first, second)]
     except ValueError:
