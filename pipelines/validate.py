@@ -28,6 +28,7 @@ class ValidatePipeline(CrawlerPipeline):
         self.stats.inc_value("vngov/rejected")
         self.stats.inc_value(f"vngov/{site}/rejected")
         self.stats.inc_value(f"vngov/rejected/{reason.split(':')[0]}")
+        self.stats.inc_value(f"vngov/{site}/rejected/{reason.split(':')[0]}")  # for the run report
         raise DropItem(f"rejected {record.get('url')}: {reason}")
 
     @staticmethod

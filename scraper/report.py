@@ -84,6 +84,10 @@ class RunReport:
             report["sites"][site] = {
                 "pages_fetched": self.pages.get(site, 0),
                 "articles": {outcome: int(stats.get(f"vngov/{site}/{outcome}", 0)) for outcome in _OUTCOMES},
+                # why: "missing title", "not an article" (a list, a section, a redirect away), ...
+                "rejected_by_reason": {key[len(f"vngov/{site}/rejected/"):]: int(count)
+                                       for key, count in sorted(stats.items())
+                                       if key.startswith(f"vngov/{site}/rejected/")},
                 "http_errors": {str(code): n for code, n in sorted(self.errors.get(site, {}).items())},
                 "field_coverage": {name: round(self.coverage[site][name] / parsed, 4) if parsed else None
                                    for name in _COVERED},
@@ -132,7 +136,8 @@ def format_report(report: dict) -> str:
         articles = data["articles"]
         errors = ", ".join(f"{code}x{n}" for code, n in data["http_errors"].items()) or "none"
         coverage = ", ".join(f"{k} {v:.0%}" for k, v in data["field_coverage"].items() if v is not None) or "-"
+        reasons = ", ".join(f"{reason} {n}" for reason, n in data.get("rejected_by_reason", {}).items())
         lines.append(f"  {site}: {data['pages_fetched']} pages; articles new {articles['new']}, updated "
-                     f"{articles['updated']}, unchanged {articles['unchanged']}, rejected {articles['rejected']}; "
-                     f"HTTP errors {errors}; coverage {coverage}")
+                     f"{articles['updated']}, unchanged {articles['unchanged']}, rejected {articles['rejected']}"
+                     f"{f' ({reasons})' if reasons else ''}; HTTP errors {errors}; coverage {coverage}")
     return "\n".join(lines)

@@ -70,6 +70,9 @@ def test_withdrawn_articles_that_redirect_home_are_rejected_not_archived(tmp_pat
         assert sorted(r["url"] for r in rejects) == sorted(site.url(path) for path in withdrawn)
         assert all(r["reason"] == "not an article: redirected to a page that is not an article: https://nhandan.vn/"
                    for r in rejects)
+        report = next((tmp_path / "archive" / "reports").glob("*.json"))
+        assert json.loads(report.read_text())["sites"]["nhandan.vn"]["rejected_by_reason"] == {"not an article": 3}
+        assert "rejected 3 (not an article 3)" in report.with_suffix(".txt").read_text()
         # Remembered as fetched: the next run does not ask for them again.
         server.reset_hits()
         crawl(tmp_path / "archive", server.url, ["nhandan.vn"])
