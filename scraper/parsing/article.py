@@ -411,6 +411,11 @@ def _dates(article, page: PageIndex, found: Structured, selectors: Selectors, re
             article.warnings.append(f"{candidate_source} date {raw!r} marked UTC but matches the local time shown; read as +07:00")
             value = visible
         chosen, source = value, candidate_source
+        if not has_time_of_day(raw):  # "2011-01-12": midnight would be a guess
+            if visible is not None and visible.date() == value.date() and has_time_of_day(visible_text):
+                chosen, source = visible, "visible"  # the page shows the time of that day
+            else:
+                article.warnings.append("published_at has a date but no time of day")
         break
     if chosen is None and visible is not None:
         chosen, source = visible, "visible"

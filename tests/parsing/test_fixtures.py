@@ -210,3 +210,20 @@ def test_an_article_keeps_its_own_url_when_it_names_a_section_and_another_sites_
     assert article.canonical_url == kept and article.published_at == "2026-03-05T15:20:00+07:00"
     assert not [w for w in article.warnings if w.startswith(SECTION_PAGE)]
     assert ("home or section page; its own URL is kept" in " ".join(article.warnings)) == (kept == _PAGE_URL)
+
+
+@pytest.mark.parametrize("attribute, shown, published, source, warned", [
+    # A date alone in the markup, the time of that day on the page: the page's time.
+    ("2026-03-05", "Thứ Năm, 05/03/2026 15:20", "2026-03-05T15:20:00+07:00", "visible", False),
+    # A date alone, and no time anywhere: midnight, said to be no time of day, not passed off as one.
+    ("2026-03-05", "05/03/2026", "2026-03-05T00:00:00+07:00", "meta", True),
+    # A date alone whose day the page does not show: the markup's date, with the warning.
+    ("2026-03-05", "06/03/2026 09:00", "2026-03-05T00:00:00+07:00", "meta", True),
+    ("2026-03-05T15:20:00+07:00", "05/03/2026", "2026-03-05T15:20:00+07:00", "meta", False),
+])
+def test_a_date_without_a_time_of_day_is_never_a_silent_midnight(attribute, shown, published, source, warned):
+    page = (f"<html><body><h1>Chính phủ họp phiên thường kỳ tháng 3</h1><time datetime='{attribute}'>{shown}</time>"
+            f"{_BODY}</body></html>")
+    article = parse_article(page, _PAGE_URL)
+    assert (article.published_at, article.date_source) == (published, source)
+    assert ("published_at has a date but no time of day" in article.warnings) == warned
