@@ -1,14 +1,12 @@
 """Second pipeline: an article needs a URL, a title and a body, and must be the article its URL
 names (not a list or a section served there, not the home page it now redirects to). Anything
-else is rejected with its reason, written to the archive's rejects file and counted in Scrapy
-stats; never silently dropped."""
+else is rejected with its reason (scraper.items.record_problem, which `vngov reparse` applies
+too), written to the archive's rejects file and counted in Scrapy stats; never silently dropped."""
 from __future__ import annotations
-
-from datetime import datetime
 
 from scrapy.exceptions import DropItem
 
-from scraper.items import NOT_AN_ARTICLE, CrawledPage
+from scraper.items import CrawledPage, record_problem
 
 from .base import CrawlerPipeline
 from .session import archive_writer
@@ -17,7 +15,7 @@ from .session import archive_writer
 class ValidatePipeline(CrawlerPipeline):
     def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
         record = item.record
-        reason = self._problem(record)
+        reason = record_problem(record)
         if reason is None:
             return item
         site = record.get("site") or "_"
@@ -30,22 +28,3 @@ class ValidatePipeline(CrawlerPipeline):
         self.stats.inc_value(f"vngov/rejected/{reason.split(':')[0]}")
         self.stats.inc_value(f"vngov/{site}/rejected/{reason.split(':')[0]}")  # for the run report
         raise DropItem(f"rejected {record.get('url')}: {reason}")
-
-    @staticmethod
-    def _problem(record: dict) -> str | None:
-        for warning in record.get("warnings") or ():
-            if warning.startswith(NOT_AN_ARTICLE):  # a list, a section, a redirect away
-                return f"not an article: {warning}"
-        for name in ("url", "title", "body_text"):
-            if not record.get(name):
-                return f"missing {name}"
-        for name in ("published_at", "updated_at"):
-            value = record.get(name)
-            if value is not None:
-                try:
-                    parsed = datetime.fromisoformat(value)
-                except (TypeError, ValueError):
-                    return f"bad {name}: {value!r}"
-                if parsed.tzinfo is None:
-                    return f"bad {name}: no offset in {value!r}"
-        return None

@@ -168,6 +168,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 def cmd_reparse(args: argparse.Namespace) -> int:
     from .archive import Archive, ArchiveWriter
     from .archive.warc import read_snapshot
+    from .items import record_problem
     from .parsing import PARSER_VERSION, parse_article
 
     root = _existing_archive(args)
@@ -177,7 +178,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown site {args.site!r}")
     records = [r for r in archive.iter_articles(since=since, sites=[args.site] if args.site else None)
                if r.get("warc_file")]
-    counts = {"reparsed": 0, "changed": 0, "missing_snapshot": 0}
+    counts = {"reparsed": 0, "changed": 0, "missing_snapshot": 0, "rejected": 0}
     with ArchiveWriter(root, run_id=f"reparse-{PARSER_VERSION}") as writer:
         for record in records:
             try:
@@ -189,9 +190,14 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             for name in ("warc_file", "warc_offset", "fetched_at"):
                 fresh[name] = record.get(name)
             counts["reparsed"] += 1
-            if writer.add(fresh).status != "unchanged":
+            problem = record_problem(fresh)
+            if problem is not None:  # the crawl would reject it now: rejected, its old version kept
+                writer.reject(fresh, problem)
+                counts["rejected"] += 1
+            elif writer.add(fresh).status != "unchanged":
                 counts["changed"] += 1
     print(f"re-parsed {counts['reparsed']} articles with parser {PARSER_VERSION}: {counts['changed']} new versions,"
+          f" {counts['rejected']} rejected now (their earlier versions kept; see rejects/),"
           f" {counts['missing_snapshot']} without a readable snapshot")
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 
 SCHEMA_VERSION = 1
 
@@ -17,6 +18,27 @@ LISTED_HEADLINE = "page lists articles"
 SECTION_PAGE = "page names a home or section page as its address"
 REDIRECTED_AWAY = "redirected to a page that is not an article"
 NOT_AN_ARTICLE = (LISTED_HEADLINE, SECTION_PAGE, REDIRECTED_AWAY)
+
+
+def record_problem(record: dict) -> str | None:
+    """Why a record cannot go into the archive, or None: what the crawl's validation and
+    `vngov reparse` both apply. Not an article, no URL, title or body, a malformed time."""
+    for warning in record.get("warnings") or ():
+        if warning.startswith(NOT_AN_ARTICLE):  # a list, a section, a redirect away
+            return f"not an article: {warning}"
+    for name in ("url", "title", "body_text"):
+        if not record.get(name):
+            return f"missing {name}"
+    for name in ("published_at", "updated_at"):
+        value = record.get(name)
+        if value is not None:
+            try:
+                parsed = datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                return f"bad {name}: {value!r}"
+            if parsed.tzinfo is None:
+                return f"bad {name}: no offset in {value!r}"
+    return None
 
 
 @dataclass

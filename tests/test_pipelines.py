@@ -18,10 +18,9 @@ def test_normalize_repairs_what_needs_it_and_keeps_clean_text():
 
 
 def test_validate_names_what_is_wrong_with_a_record():
-    from pipelines.validate import ValidatePipeline
+    from scraper.items import record_problem as problem
     from scraper.parsing import parse_article
 
-    problem = ValidatePipeline._problem
     good = {"url": "https://nhandan.vn/a-post1.html", "title": "Tiêu đề", "body_text": "Một.",
             "published_at": "2026-03-01T09:51:00+07:00", "updated_at": None, "warnings": []}
     assert problem(good) is None

@@ -36,6 +36,27 @@ def test_reparse_writes_new_versions_only_where_output_changed(tmp_path):
     assert "0 new versions" in again.stdout
 
 
+def test_reparse_rejects_what_the_crawl_would_reject_now_and_keeps_the_old_version(tmp_path):
+    # Archived by an older parser under the first list item's title; parser 1.2.0 sees a list
+    # served at an article's URL. No new version with a null title: a reject, the old one kept.
+    url = "https://sotttt.hanoi.gov.vn/web/sotttt-eng/hot-news/-/view_content/3019611-exhibition.html/en"
+    html = ("<html><body><div class='asset-title'><a href='../3159627-promoting-propaganda.html'>Promoting "
+            "propaganda results on ten years of the Capital</a></div><div class='asset-content'>"
+            + "<p>Hanoi, after ten years, has achieved outstanding results in many areas of development.</p>" * 3
+            + "</div></body></html>").encode()
+    old = dict(parse_article(html, url).to_dict(), title="Promoting propaganda results on ten years of the Capital",
+               warnings=[], parser_version="1.1.0")
+    with ArchiveWriter(tmp_path, run_id="old") as writer:
+        writer.add(old, RawPage(url=url, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+    result = _vngov("reparse", "--archive", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "0 new versions, 1 rejected now" in result.stdout
+    assert [r["title"] for r in Archive(tmp_path).iter_articles(all_versions=True)] == [old["title"]]
+    rejects = (tmp_path / "rejects").glob("reparse-*.jsonl")
+    reasons = [line for path in rejects for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len(reasons) == 1 and "not an article: page lists articles" in reasons[0]
+
+
 def test_reparse_and_compact_refuse_a_missing_archive(tmp_path):
     for command in ("reparse", "compact", "stats"):
         result = _vngov(command, "--archive", str(tmp_path / "nothing"))
