@@ -9,8 +9,9 @@ from .conftest import REPO
 
 
 def _run(script: str, corpus, *args: str) -> str:
+    """The script's output, run once over the corpus (`args`: default "--rounds 1")."""
     result = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / script), "--corpus", str(corpus), "--rounds", "1", *args],
+        [sys.executable, str(REPO / "benchmarks" / script), "--corpus", str(corpus), *(args or ("--rounds", "1"))],
         capture_output=True, text=True, timeout=300, cwd=REPO,
     )
     assert result.returncode == 0, result.stderr
@@ -26,6 +27,15 @@ def test_extraction_benchmark_times_both_extractors(corpus):
     # trafilatura as most people call it (text only) is reported beside the like-for-like figure.
     assert "| trafilatura bare_extraction, text only (its default) |" in out
     assert "Against trafilatura's default" in out
+
+
+@pytest.mark.slow
+def test_per_page_benchmark_compares_each_page_with_both_trafilatura_modes(corpus):
+    pytest.importorskip("trafilatura")
+    out = _run("per_page.py", corpus, "--runs", "1")
+    assert "| nhandan.vn/article-post976641-world-cup-final.html |" in out
+    for group in ("real pages", "templates", "all pages"):
+        assert f"{group}: vngov " in out and "than its text-only default" in out
 
 
 @pytest.mark.slow
