@@ -13,11 +13,13 @@ SCHEMA_VERSION = 1
 # Warnings that say the page fetched is not the article its URL names; validation rejects such
 # records as "not an article". A list served at an article's URL (its headline links to
 # another article); the home page or a section served there (it names itself as such and shows
-# no publication date); an article's URL that now redirects to a page that is no article.
+# no publication date, or its title is "Trang chủ"); an article's URL that now redirects to a
+# page that is no article.
 LISTED_HEADLINE = "page lists articles"
 SECTION_PAGE = "page names a home or section page as its address"
+HOME_TITLE = "page is titled as a home page"
 REDIRECTED_AWAY = "redirected to a page that is not an article"
-NOT_AN_ARTICLE = (LISTED_HEADLINE, SECTION_PAGE, REDIRECTED_AWAY)
+NOT_AN_ARTICLE = (LISTED_HEADLINE, SECTION_PAGE, HOME_TITLE, REDIRECTED_AWAY)
 
 
 def record_problem(record: dict) -> str | None:

@@ -45,3 +45,8 @@ def test_validate_names_what_is_wrong_with_a_record():
     record = parse_article(section, "https://vietnamnet.vn/co-phieu-flc-duoc-giao-dich-tro-lai-2495349.html").to_dict()
     assert problem(record) == ("not an article: page names a home or section page as its address: "
                                "https://vietnamnet.vn/kinh-doanh, and shows no publication date")
+    # A home page answering there without naming itself: its title says what it is.
+    home = section.replace('<link rel="canonical" href="https://vietnamnet.vn/kinh-doanh">', "").replace(
+        "Kinh doanh", "Trang chủ")
+    record = parse_article(home, "https://vietnamnet.vn/co-phieu-flc-duoc-giao-dich-tro-lai-2495349.html").to_dict()
+    assert problem(record) == "not an article: page is titled as a home page: 'Trang chủ'"

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from ..items import LISTED_HEADLINE, SECTION_PAGE, Article, Image, article_id
+from ..items import HOME_TITLE, LISTED_HEADLINE, SECTION_PAGE, Article, Image, article_id
 from ..sites import profile_for_url, registered_host, site_name
 from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
@@ -28,7 +28,7 @@ _URL_DATE = re.compile(r"/(20\d{2})/(\d{1,2})/(\d{1,2})/")
 _AUTHOR_PREFIX = re.compile(r"^(tác giả|bài và ảnh|bài, ảnh|bài|ảnh|phóng viên|nhóm phóng viên|pv|by)\s*[:\-–]\s*", re.I)
 _NOT_AUTHOR = re.compile(r"https?://|\.(vn|com|net|org)\b|^(báo|cổng thông tin|tạp chí|trang tin|admin)\b", re.I)
 _DATE_IN_TEXT = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{1,2}:\d{2}")
-_HOME = {"trang chủ", "home", "trang chu"}
+_HOME = {"trang chủ", "home", "trang chu", "trang nhất", "homepage"}  # lower-cased
 _WORD = re.compile(r"\w+")
 # Class names of an article's own headline box ("article-title", "detail__title", "title-detail",
 # "cms-title", "entry-title"), not of list items ("story__title") or portal boxes ("portlet-title").
@@ -119,6 +119,8 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         # article's title over a list. Rejected (no title), and the warning says why.
         article.warnings.append(f"{LISTED_HEADLINE}: the headline links to {elsewhere}")
         article.title = None
+    if article.title and article.title.lower() in _HOME:  # "Trang chủ": no article is titled so
+        article.warnings.append(f"{HOME_TITLE}: {article.title!r}")
     region = HeaderRegion(page, title_el, body_el)
     sapo_el = _sapo_element(page, selectors, region)
     sapo = text_of(sapo_el) or found.description
