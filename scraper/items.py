@@ -26,7 +26,7 @@ def record_problem(record: dict) -> str | None:
     """Why a record cannot go into the archive, or None: what the crawl's validation and
     `vngov reparse` both apply. Not an article, no URL, title or body, a malformed time."""
     for warning in record.get("warnings") or ():
-        if warning.startswith(NOT_AN_ARTICLE):  # a list, a section, a redirect away
+        if warning.startswith(NOT_AN_ARTICLE):  # a list, a section or home page, a redirect away
             return f"not an article: {warning}"
     for name in ("url", "title", "body_text"):
         if not record.get(name):
