@@ -66,6 +66,23 @@ def time_round(extract, pages) -> float:
     return (time.process_time() - start) / len(pages)
 
 
+def trafilatura_calls():
+    """trafilatura's bare_extraction as every benchmark here calls it, or None when it is not
+    installed: (asked for its metadata, as our record has it; its default, the text alone)."""
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+
+    def with_metadata(html: bytes, url: str):
+        return trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url, with_metadata=True)
+
+    def text_only(html: bytes, url: str):
+        return trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url)
+
+    return with_metadata, text_only
+
+
 def _first_page_of_site(html: bytes, url: str):
     clear_memos()
     return parse_article(html, url)
@@ -81,17 +98,9 @@ def main() -> int:
     ours, cold = "vngov parse_article", "vngov parse_article, memos cleared before each page"
     theirs, text_only = "trafilatura bare_extraction", "trafilatura bare_extraction, text only (its default)"
     variants = {cold: _first_page_of_site, ours: parse_article}  # warmed up in this order: ours keeps its memos
-    try:
-        import trafilatura
-
-        def baseline(html: bytes, url: str):
-            return trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url, with_metadata=True)
-
-        def baseline_text(html: bytes, url: str):
-            return trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url)
-    except ImportError:
+    baseline, baseline_text = trafilatura_calls() or (None, None)
+    if baseline is None:
         print("trafilatura not installed: timing vngov alone", file=sys.stderr)
-        baseline = baseline_text = None
     for extract in [*variants.values(), baseline, baseline_text]:  # warm-up: imports, caches, dateparser's first call
         if extract is not None:
             time_round(extract, pages)

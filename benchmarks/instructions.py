@@ -44,12 +44,10 @@ def _passes(corpus: Path, passes: int, extractor: str) -> None:
 
     pages = article_pages(corpus)
     if extractor.startswith("trafilatura"):
-        import trafilatura
+        from extraction import trafilatura_calls
 
-        metadata = extractor != "trafilatura-text"  # its default: the text alone
-
-        def extract(html: bytes, url: str):  # as extraction.py times it
-            return trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url, with_metadata=metadata)
+        with_metadata, text_only = trafilatura_calls()  # as extraction.py times it
+        extract = text_only if extractor == "trafilatura-text" else with_metadata
     else:
         from scraper.parsing import parse_article as extract
     for _ in range(passes + 1):  # the first pass warms caches (selectors, per-site links)

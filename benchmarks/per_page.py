@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from extraction import pages_or_exit  # noqa: E402
+from extraction import pages_or_exit, trafilatura_calls  # noqa: E402
 from scraper.parsing import parse_article  # noqa: E402
 
 
@@ -37,18 +37,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="runs of each page for vngov (a quarter for trafilatura)")
     args = parser.parse_args()
     pages = pages_or_exit(Path(args.corpus))
-    try:
-        import trafilatura
-    except ImportError:
+    calls = trafilatura_calls()
+    if calls is None:
         print("trafilatura is not installed: nothing to compare", file=sys.stderr)
         return 2
-
-    def with_metadata(html: bytes, url: str):  # as extraction.py calls it
-        return trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url, with_metadata=True)
-
-    def text_only(html: bytes, url: str):  # its default
-        return trafilatura.bare_extraction(html.decode("utf-8", "replace"), url=url)
-
+    with_metadata, text_only = calls
     theirs_runs = max(1, args.runs // 4)
     for _, html, url in pages:  # warm-up: imports, caches, dateparser's first call
         parse_article(html, url), with_metadata(html, url), text_only(html, url)
