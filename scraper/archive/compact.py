@@ -31,7 +31,7 @@ def compact(writer, min_segments: int = 2) -> dict[str, int]:
         paths = [p for p in paths if p.exists()]
         if len(paths) < min_segments:
             continue
-        name = f"part-{writer.run_id}-compact{CODECS[writer.codec]}"
+        name = writer._unused_name(folder, "part-", f"-compact{CODECS[writer.codec]}")
         final = folder / name
         tmp = folder / f".{name}.tmp"
         out = SegmentWriter(tmp, writer.codec)
@@ -66,10 +66,11 @@ def _finish(root: Path, db, payload: dict) -> None:
                    (payload["new"], site, year, month, len(payload["moves"]), "compact"))
         db.executemany("UPDATE versions SET segment = ?, line = ? WHERE id = ? AND version = ?",
                        [(payload["new"], line, article_id, version) for article_id, version, line in payload["moves"]])
-        db.executemany("DELETE FROM segments WHERE path = ?", [(old,) for old in payload["old"]])
+        db.executemany("DELETE FROM segments WHERE path = ?", [(old,) for old in payload["old"] if old != payload["new"]])
         db.execute("DELETE FROM journal WHERE operation = 'compact' AND payload = ?", (json.dumps(payload),))
     for old in payload["old"]:
-        (root / old).unlink(missing_ok=True)
+        if old != payload["new"]:  # never the merged file (older journals may name it among the old)
+            (root / old).unlink(missing_ok=True)
     fsync_dir(new.parent)
 
 

@@ -275,20 +275,27 @@ class ArchiveWriter:
         if segment is None:
             folder = partition_dir(self.root, site, year, month)
             folder.mkdir(parents=True, exist_ok=True)
-            self._sequence += 1
-            name = f"part-{self.run_id}-{self._sequence:04d}{CODECS[self.codec]}"
+            name = self._unused_name(folder, "part-", CODECS[self.codec])
             tmp = folder / f".{name}.tmp"
             segment = _OpenSegment(site, year, month, tmp, folder / name, SegmentWriter(tmp, self.codec))
             self._segments[key] = segment
         return segment
+
+    def _unused_name(self, folder: Path, prefix: str, suffix: str) -> str:
+        """The next file name of this run in `folder` that no file has: a run id used again
+        (by a caller, or a crash's rerun) must never replace a committed file."""
+        while True:
+            self._sequence += 1
+            name = f"{prefix}{self.run_id}-{self._sequence:04d}{suffix}"
+            if not (folder / name).exists() and not (folder / f".{name}.tmp").exists():
+                return name
 
     def _write_warc(self, site: str, raw: RawPage, member: bytes | None) -> tuple[str, int]:
         warc = self._warcs.get(site)
         if warc is None:
             folder = self.root / f"site={safe_component(site)}" / "warc"
             folder.mkdir(parents=True, exist_ok=True)
-            self._sequence += 1
-            name = f"{self.run_id}-{self._sequence:04d}.warc.gz"
+            name = self._unused_name(folder, "", ".warc.gz")
             handle = open(folder / f".{name}.tmp", "wb")
             warc = _OpenWarc(folder / f".{name}.tmp", folder / name, handle,
                              str((folder / name).relative_to(self.root)))

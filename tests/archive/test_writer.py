@@ -152,3 +152,27 @@ def test_open_segments_are_capped_by_committing(tmp_path):
             assert len(writer._segments) <= MAX_OPEN_SEGMENTS
     stored = list(Archive(tmp_path).iter_articles())
     assert len(stored) == 12 and len({r["published_at"][:7] for r in stored}) == 12
+
+
+def test_compacting_again_after_new_writes_keeps_every_record(tmp_path):
+    # `vngov compact` once named its merged segment after its fixed run id: the second
+    # compaction of a partition wrote over the first one's file, then deleted it as "old".
+    published = datetime(2025, 5, 5, 8, 0, tzinfo=VN_TZ)
+    for run in range(3):
+        with ArchiveWriter(tmp_path, run_id=f"run{run}") as writer:
+            for i in range(5):
+                writer.add(make_record(run * 10 + i, site="qdnd.vn", published=published))
+        with ArchiveWriter(tmp_path, run_id="compact") as writer:
+            compact(writer)
+    assert len(list(iter_segments(tmp_path))) == 1
+    assert len(list(Archive(tmp_path).iter_articles())) == 15
+
+
+def test_a_run_id_used_again_never_replaces_a_committed_segment(tmp_path):
+    published = datetime(2025, 5, 5, 8, 0, tzinfo=VN_TZ)
+    first, second = make_record(1, site="qdnd.vn", published=published), make_record(2, site="qdnd.vn", published=published)
+    for record in (first, second):  # `vngov reparse` twice with one parser: the same run id
+        with ArchiveWriter(tmp_path, run_id="reparse-1.2.0") as writer:
+            writer.add(record)
+    assert len(list(iter_segments(tmp_path))) == 2
+    assert sorted(r["id"] for r in Archive(tmp_path).iter_articles()) == sorted([first["id"], second["id"]])
