@@ -167,6 +167,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     from .archive import Archive, ArchiveWriter
+    from .archive.compact import remove_articles
     from .archive.warc import read_snapshot
     from .items import record_problem
     from .parsing import PARSER_VERSION, parse_article
@@ -178,7 +179,8 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown site {args.site!r}")
     records = [r for r in archive.iter_articles(since=since, sites=[args.site] if args.site else None)
                if r.get("warc_file")]
-    counts = {"reparsed": 0, "changed": 0, "missing_snapshot": 0, "rejected": 0}
+    counts = {"reparsed": 0, "changed": 0, "missing_snapshot": 0, "rejected": 0, "removed": 0}
+    rejected: dict[str, str] = {}  # id -> why
     with ArchiveWriter(root, run_id=f"reparse-{PARSER_VERSION}") as writer:
         for record in records:
             try:
@@ -194,10 +196,16 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             if problem is not None:  # the crawl would reject it now: rejected, its old version kept
                 writer.reject(fresh, problem)
                 counts["rejected"] += 1
+                rejected[record["id"]] = problem
             elif writer.add(fresh).status != "unchanged":
                 counts["changed"] += 1
+        if args.remove_rejected and rejected:
+            counts["removed"] = remove_articles(writer, rejected)
+    versions = f"{counts['removed']} archived version{'' if counts['removed'] == 1 else 's'}"
+    kept = (f"taken out of the archive, {versions}; see removed/" if args.remove_rejected
+            else "their earlier versions kept; see rejects/, and --remove-rejected")
     print(f"re-parsed {counts['reparsed']} articles with parser {PARSER_VERSION}: {counts['changed']} new versions,"
-          f" {counts['rejected']} rejected now (their earlier versions kept; see rejects/),"
+          f" {counts['rejected']} rejected now ({kept}),"
           f" {counts['missing_snapshot']} without a readable snapshot")
     return 0
 
@@ -351,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reparse", parents=[common], help="rebuild records from stored WARC snapshots (no network)")
     p.add_argument("--site")
     p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.add_argument("--remove-rejected", action="store_true",
+                   help="take the articles the current parser rejects out of the archive "
+                        "(their lines are kept in removed/<run>.jsonl; the fetched pages stay)")
     p.set_defaults(func=cmd_reparse)
     return parser
 

@@ -1,7 +1,9 @@
-"""`vngov compact`: merge each partition's small segments into one, content unchanged.
+"""Rewriting segments: `vngov compact` merges each partition's small segments into one, content
+unchanged; `remove_articles` (`vngov reparse --remove-rejected`) rewrites the segments that hold
+articles the current parser rejects, without their lines.
 
-The swap is journaled in the index before any file moves, so a compaction killed at any point
-is finished or undone by the next writer (see `replay_journal`)."""
+Each swap is journaled in the index before any file moves, so a rewrite killed at any point is
+finished or undone by the next writer (see `replay_journal`)."""
 from __future__ import annotations
 
 import json
@@ -11,10 +13,13 @@ from pathlib import Path
 
 import orjson
 
-from .codec import CODECS, SegmentWriter, read_lines
+from .codec import CODECS, SegmentWriter, dumps, read_lines
 from .layout import fsync_dir
+from .writer import utc_now
 
 logger = logging.getLogger(__name__)
+
+REMOVED_DIR = "removed"
 
 
 def compact(writer, min_segments: int = 2) -> dict[str, int]:
@@ -31,60 +36,123 @@ def compact(writer, min_segments: int = 2) -> dict[str, int]:
         paths = [p for p in paths if p.exists()]
         if len(paths) < min_segments:
             continue
-        name = writer._unused_name(folder, "part-", f"-compact{CODECS[writer.codec]}")
-        final = folder / name
-        tmp = folder / f".{name}.tmp"
-        out = SegmentWriter(tmp, writer.codec)
-        moves = []  # (id, version, line)
-        for path in paths:
-            for line in read_lines(path):
-                record = orjson.loads(line)
-                moves.append((record["id"], record["version"], out.lines))
-                out.write(line.rstrip(b"\n"))
-        out.close()
-        payload = {"new": str(final.relative_to(root)), "tmp": str(tmp.relative_to(root)),
-                   "old": [str(p.relative_to(root)) for p in paths], "moves": moves}
-        with db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT INTO journal (operation, payload) VALUES ('compact', ?)", (json.dumps(payload),))
-        _finish(root, db, payload)
+        _rewrite(writer, folder, paths, "compact")
         merged += 1
         removed += len(paths)
     return {"partitions": merged, "segments_removed": removed}
 
 
+def remove_articles(writer, reasons: dict[str, str]) -> int:
+    """Take every version of the articles in `reasons` (id -> why) out of the archive: the
+    segments holding them are rewritten without their lines, which are kept, each with its
+    reason, in <archive>/removed/<run>.jsonl. For records an older parser archived that the
+    current one rejects (a list page stored as an article): our readers, exports and files
+    read without our code all stop showing them, and the fetched page stays in its WARC.
+    Returns the number of lines removed."""
+    root, db = writer.root, writer.db
+    writer.commit()
+    ids = list(reasons)
+    segments: set[str] = set()
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        chunk = ids[start:start + 500]
+        rows = db.execute(f"SELECT DISTINCT segment FROM versions WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        segments.update(row[0] for row in rows)
+    partitions: dict[Path, list[Path]] = {}
+    for relative in sorted(segments):
+        path = root / relative
+        if path.exists():
+            partitions.setdefault(path.parent, []).append(path)
+    removed = sum(_rewrite(writer, folder, paths, "removal", reasons) for folder, paths in partitions.items())
+    writer.commit()  # forgets what it had looked up of the removed articles
+    return removed
+
+
+def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str, str] | None = None) -> int:
+    """Replace `paths` (segments of one partition) with one segment holding their lines but
+    those of the articles in `drop`; returns the number of lines left out. The lines left out
+    are made durable in removed/ before the journal entry that lets the swap happen: a removal
+    killed between the two lists them there while they are still archived, and the rerun lists
+    them again as it takes them out."""
+    root, db = writer.root, writer.db
+    name = writer._unused_name(folder, "part-", f"-{kind}{CODECS[writer.codec]}")
+    final = folder / name
+    tmp = folder / f".{name}.tmp"
+    out = SegmentWriter(tmp, writer.codec)
+    moves = []  # (id, version, line in the new segment)
+    dropped = []  # (id, version)
+    removed_lines = []
+    for path in paths:
+        for line in read_lines(path):
+            record = orjson.loads(line)
+            if drop and record["id"] in drop:
+                dropped.append((record["id"], record["version"]))
+                removed_lines.append(dumps({"removed_at": utc_now(), "reason": drop[record["id"]],
+                                            "segment": str(path.relative_to(root)), "record": record}))
+                continue
+            moves.append((record["id"], record["version"], out.lines))
+            out.write(line.rstrip(b"\n"))
+    out.close()
+    if removed_lines:
+        _keep_removed(root, writer.run_id, removed_lines)
+    if not moves:  # nothing left in these segments: no empty file
+        tmp.unlink()
+    payload = {"new": str(final.relative_to(root)) if moves else None, "tmp": str(tmp.relative_to(root)),
+               "old": [str(p.relative_to(root)) for p in paths], "moves": moves, "dropped": dropped}
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO journal (operation, payload) VALUES ('compact', ?)", (json.dumps(payload),))
+    _finish(root, db, payload)
+    return len(dropped)
+
+
+def _keep_removed(root: Path, run_id: str, lines: list[bytes]) -> None:
+    folder = root / REMOVED_DIR
+    folder.mkdir(exist_ok=True)
+    with open(folder / f"{run_id}.jsonl", "ab") as handle:
+        handle.write(b"".join(line + b"\n" for line in lines))
+        handle.flush()
+        os.fsync(handle.fileno())
+    fsync_dir(folder)
+
+
 def _finish(root: Path, db, payload: dict) -> None:
-    new, tmp = root / payload["new"], root / payload["tmp"]
-    if tmp.exists():
+    """Swap a journaled rewrite in: the new segment (if any line was left) into place, the
+    index moved to it, the left-out versions deleted, the old segments removed. Safe to repeat."""
+    new = root / payload["new"] if payload["new"] else None
+    tmp = root / payload["tmp"]
+    if new is not None and tmp.exists():
         os.replace(tmp, new)
         fsync_dir(new.parent)
     first = root / payload["old"][0]
     site, year, month = first.parent.parent.parent.name[5:], first.parent.parent.name[5:], first.parent.name[6:]
+    dropped = payload.get("dropped", [])  # journals written before removals have none
     with db:
         db.execute("BEGIN IMMEDIATE")
-        db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, datetime('now'))",
-                   (payload["new"], site, year, month, len(payload["moves"]), "compact"))
-        db.executemany("UPDATE versions SET segment = ?, line = ? WHERE id = ? AND version = ?",
-                       [(payload["new"], line, article_id, version) for article_id, version, line in payload["moves"]])
+        if new is not None:
+            db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, datetime('now'))",
+                       (payload["new"], site, year, month, len(payload["moves"]), "compact"))
+            db.executemany("UPDATE versions SET segment = ?, line = ? WHERE id = ? AND version = ?",
+                           [(payload["new"], line, article_id, version) for article_id, version, line in payload["moves"]])
+        db.executemany("DELETE FROM versions WHERE id = ? AND version = ?", dropped)
+        db.executemany("DELETE FROM articles WHERE id = ? AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = articles.id)",
+                       [(article_id,) for article_id, _ in dropped])
         db.executemany("DELETE FROM segments WHERE path = ?", [(old,) for old in payload["old"] if old != payload["new"]])
         db.execute("DELETE FROM journal WHERE operation = 'compact' AND payload = ?", (json.dumps(payload),))
     for old in payload["old"]:
         if old != payload["new"]:  # never the merged file (older journals may name it among the old)
             (root / old).unlink(missing_ok=True)
-    fsync_dir(new.parent)
+    fsync_dir(first.parent)
 
 
 def replay_journal(root: Path, db) -> None:
-    """Finish compactions whose merged segment was fully written; a journal entry exists only
-    after the merged file was closed and fsynced, so finishing is always safe."""
+    """Finish rewrites whose new segment was fully written; a journal entry exists only after
+    that file was closed and fsynced (and the lines left out kept), so finishing is always safe."""
     for (payload,) in db.execute("SELECT payload FROM journal WHERE operation = 'compact'").fetchall():
         data = json.loads(payload)
-        new, tmp = root / data["new"], root / data["tmp"]
-        if not new.exists() and not tmp.exists():
+        if data["new"] is not None and not (root / data["new"]).exists() and not (root / data["tmp"]).exists():
             logger.warning("dropping compaction journal entry with no merged file: %s", data["new"])
             with db:
                 db.execute("DELETE FROM journal WHERE payload = ?", (payload,))
             continue
-        logger.warning("finishing interrupted compaction of %s", data["new"])
+        logger.warning("finishing interrupted rewrite of %s", data["new"] or ", ".join(data["old"]))
         _finish(root, db, data)
-

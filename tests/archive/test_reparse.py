@@ -36,9 +36,9 @@ def test_reparse_writes_new_versions_only_where_output_changed(tmp_path):
     assert "0 new versions" in again.stdout
 
 
-def test_reparse_rejects_what_the_crawl_would_reject_now_and_keeps_the_old_version(tmp_path):
-    # Archived by an older parser under the first list item's title; parser 1.2.0 sees a list
-    # served at an article's URL. No new version with a null title: a reject, the old one kept.
+def _archive_a_list_page_as_an_article(root) -> dict:
+    """What an older parser archived: a list served at an article's URL, under the first list
+    item's title. Parser 1.2.0 sees the list ("not an article")."""
     url = "https://sotttt.hanoi.gov.vn/web/sotttt-eng/hot-news/-/view_content/3019611-exhibition.html/en"
     html = ("<html><body><div class='asset-title'><a href='../3159627-promoting-propaganda.html'>Promoting "
             "propaganda results on ten years of the Capital</a></div><div class='asset-content'>"
@@ -46,15 +46,39 @@ def test_reparse_rejects_what_the_crawl_would_reject_now_and_keeps_the_old_versi
             + "</div></body></html>").encode()
     old = dict(parse_article(html, url).to_dict(), title="Promoting propaganda results on ten years of the Capital",
                warnings=[], parser_version="1.1.0")
-    with ArchiveWriter(tmp_path, run_id="old") as writer:
+    with ArchiveWriter(root, run_id="old") as writer:
         writer.add(old, RawPage(url=url, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+    return old
+
+
+def _lines(folder: Path) -> list[str]:
+    return [line for path in folder.glob("reparse-*.jsonl") for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_reparse_rejects_what_the_crawl_would_reject_now_and_keeps_the_old_version(tmp_path):
+    # No new version with a null title: a reject, the old one kept.
+    old = _archive_a_list_page_as_an_article(tmp_path)
     result = _vngov("reparse", "--archive", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "0 new versions, 1 rejected now" in result.stdout
     assert [r["title"] for r in Archive(tmp_path).iter_articles(all_versions=True)] == [old["title"]]
-    rejects = (tmp_path / "rejects").glob("reparse-*.jsonl")
-    reasons = [line for path in rejects for line in path.read_text(encoding="utf-8").splitlines()]
+    reasons = _lines(tmp_path / "rejects")
     assert len(reasons) == 1 and "not an article: page lists articles" in reasons[0]
+
+
+def test_reparse_remove_rejected_takes_them_out_of_the_archive(tmp_path):
+    old = _archive_a_list_page_as_an_article(tmp_path)
+    with ArchiveWriter(tmp_path, run_id="article") as writer:
+        writer.add(parse_article(PAGE.read_bytes(), URL).to_dict(),
+                   RawPage(url=URL, body=PAGE.read_bytes(), fetched_at="2026-11-20T01:00:00+00:00"))
+    result = _vngov("reparse", "--archive", str(tmp_path), "--remove-rejected")
+    assert result.returncode == 0, result.stderr
+    assert "1 rejected now (taken out of the archive, 1 archived version; see removed/)" in result.stdout
+    assert [r["url"] for r in Archive(tmp_path).iter_articles(all_versions=True)] == [URL]
+    removed = _lines(tmp_path / "removed")
+    assert len(removed) == 1 and "not an article: page lists articles" in removed[0] and old["title"] in removed[0]
+    again = _vngov("reparse", "--archive", str(tmp_path)).stdout  # only the article is left to read
+    assert "re-parsed 1 articles" in again and "0 rejected now" in again
 
 
 def test_reparse_and_compact_refuse_a_missing_archive(tmp_path):
