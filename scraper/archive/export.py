@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -89,7 +90,11 @@ def _project(record: dict, fields: list[str] | None) -> dict:
 def export(archive: Archive, request: ExportRequest, command: list[str], *, progress: bool = False) -> ExportResult:
     result = ExportResult()
     to_stdout = request.output == "-"
-    target = sys.stdout.buffer if to_stdout else open(request.output, "wb")
+    # A file is written beside its name and renamed into place when whole: an export that
+    # fails half-way leaves no file that could pass for a complete one (nor destroys the file
+    # that --force would have replaced).
+    partial = None if to_stdout else Path(request.output).with_name(f".{Path(request.output).name}.partial")
+    target = sys.stdout.buffer if to_stdout else open(partial, "wb")
     hashing = _HashingWriter(target)
     folded = fold_accents(request.query) if request.query else None
     meter = _Progress(progress)
@@ -107,19 +112,35 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
             result.parser_versions[version] = result.parser_versions.get(version, 0) + 1
             meter.update(result.rows)
         writer.close()
-    finally:
+        if not to_stdout:
+            target.flush()
+            os.fsync(target.fileno())
+    except BaseException:
         if not to_stdout:
             target.close()
-        else:
-            target.flush()
+            partial.unlink(missing_ok=True)
+        raise
+    if to_stdout:
+        target.flush()
+    else:
+        target.close()
     meter.update(result.rows, final=True)
     result.sha256 = hashing.digest.hexdigest()
     if not to_stdout:
         result.manifest_path = request.output + ".manifest.json"
-        Path(result.manifest_path).write_text(
-            json.dumps(_manifest(archive, request, command, result), ensure_ascii=False, indent=2) + "\n",
-            encoding="utf-8")
+        manifest = json.dumps(_manifest(archive, request, command, result), ensure_ascii=False, indent=2) + "\n"
+        os.replace(partial, request.output)
+        _write_atomically(Path(result.manifest_path), manifest.encode("utf-8"))
     return result
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    with open(partial, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
 
 
 def _manifest(archive: Archive, request: ExportRequest, command: list[str], result: ExportResult) -> dict:

@@ -155,6 +155,31 @@ def test_export_refuses_missing_archive_and_existing_output(archive, tmp_path):
     assert existing.read_text() == "keep me"
 
 
+def test_an_export_that_fails_half_way_leaves_the_earlier_file_and_no_partial_one(archive, tmp_path, monkeypatch):
+    from scraper.archive.export import ExportRequest, export
+
+    root, expected = archive
+    output = tmp_path / "march.jsonl"
+    output.write_text("an earlier export\n")  # what --force would replace
+    whole = Archive(root).iter_lines
+
+    def dies_half_way(*args, **kwargs):
+        for number, pair in enumerate(whole(*args, **kwargs)):
+            if number == 5:
+                raise OSError("disk full")
+            yield pair
+
+    monkeypatch.setattr(Archive, "iter_lines", lambda self, *a, **k: dies_half_way(*a, **k))
+    with pytest.raises(OSError):
+        export(Archive(root), ExportRequest(None, None, output=str(output)), ["vngov", "export"])
+    assert output.read_text() == "an earlier export\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["march.jsonl"]
+    monkeypatch.setattr(Archive, "iter_lines", lambda self, *a, **k: whole(*a, **k))
+    result = export(Archive(root), ExportRequest(None, None, output=str(output)), ["vngov", "export"])
+    assert result.rows == len(expected) == len(output.read_text().splitlines())
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["march.jsonl", "march.jsonl.manifest.json"]
+
+
 def test_stats(archive):
     root, expected = archive
     result = _vngov("stats", "--archive", str(root), "--json")
