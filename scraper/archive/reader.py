@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -17,7 +18,7 @@ import orjson
 from ..parsing.dates import VN_TZ, parse_day
 from . import index as archive_index
 from .codec import read_lines
-from .layout import iter_segments, months_between
+from .layout import is_segment, iter_segments, months_between
 
 # The columns analysts get from DuckDB; explicit, because schema sniffing of many files is slow.
 DUCKDB_COLUMNS = {
@@ -65,6 +66,29 @@ class DateRange:
         return (self.since is None or day >= self.since.isoformat()) and (self.until is None or day <= self.until.isoformat())
 
 
+def _partition_lines(paths: list[Path]) -> Iterator[tuple[bytes, dict, tuple]]:
+    """(line, record, (id, version)) for the lines of one partition's segments, each version
+    once, while `vngov compact` or a removal may be rewriting the partition beside the reader:
+    a segment gone since it was listed was merged into a new one, which is read instead, and
+    a version met twice (the merged file and its sources, for the moment between the rename and
+    the deletion, or after a crash there) is given once."""
+    seen: set[tuple] = set()
+    done: set[Path] = set()
+    queue = list(paths)
+    while queue:
+        path = queue.pop(0)
+        done.add(path)
+        try:
+            for line in read_lines(path):
+                record = orjson.loads(line)
+                key = (record.get("id"), record.get("version", 1))
+                if key not in seen:
+                    seen.add(key)
+                    yield line, record, key
+        except FileNotFoundError:
+            queue = [p for p in sorted(path.parent.iterdir()) if is_segment(p) and p not in done]
+
+
 class Archive:
     """A read-only view of an archive folder."""
 
@@ -94,12 +118,13 @@ class Archive:
         """(raw line, record) pairs; the raw line lets exporters copy without re-encoding."""
         dates = DateRange(as_date(since), as_date(until))
         superseded = set() if all_versions else self.superseded()
-        for path in self.segments(since, until, sites):
-            for line in read_lines(path):
-                record = orjson.loads(line)
+        segments = iter_segments(self.root, set(sites) if sites else None, dates.months(),
+                                 include_undated=not dates.bounded)
+        for _, paths in groupby(segments, key=lambda path: path.parent):
+            for line, record, key in _partition_lines(list(paths)):
                 if not dates.keeps(record.get("published_at")):
                     continue
-                if superseded and (record.get("id"), record.get("version", 1)) in superseded:
+                if superseded and key in superseded:
                     continue
                 yield line, record
 

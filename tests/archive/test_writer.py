@@ -1,4 +1,5 @@
 import multiprocessing
+import shutil
 from datetime import datetime
 
 import pytest
@@ -94,12 +95,16 @@ def test_second_writer_is_serialized_by_the_lock(tmp_path):
         writer.add(make_record(6))
 
 
-def test_compact_merges_segments_without_changing_content(tmp_path):
-    published = datetime(2025, 5, 5, 8, 0, tzinfo=VN_TZ)
-    for run in range(3):
-        with ArchiveWriter(tmp_path, run_id=f"run{run}") as writer:
+def _three_runs_in_one_partition(root, runs=(0, 1, 2)) -> None:
+    """Five records a run, all in qdnd.vn's May 2025: one segment a run in one partition."""
+    for run in runs:
+        with ArchiveWriter(root, run_id=f"run{run}") as writer:
             for i in range(5):
-                writer.add(make_record(run * 10 + i, site="qdnd.vn", published=published))
+                writer.add(make_record(run * 10 + i, site="qdnd.vn", published=datetime(2025, 5, 5, 8, 0, tzinfo=VN_TZ)))
+
+
+def test_compact_merges_segments_without_changing_content(tmp_path):
+    _three_runs_in_one_partition(tmp_path)
     before = sorted(Archive(tmp_path).iter_articles(), key=lambda r: r["id"])
     assert len(list(iter_segments(tmp_path))) == 3
     with ArchiveWriter(tmp_path, run_id="compact") as writer:
@@ -157,11 +162,8 @@ def test_open_segments_are_capped_by_committing(tmp_path):
 def test_compacting_again_after_new_writes_keeps_every_record(tmp_path):
     # `vngov compact` once named its merged segment after its fixed run id: the second
     # compaction of a partition wrote over the first one's file, then deleted it as "old".
-    published = datetime(2025, 5, 5, 8, 0, tzinfo=VN_TZ)
     for run in range(3):
-        with ArchiveWriter(tmp_path, run_id=f"run{run}") as writer:
-            for i in range(5):
-                writer.add(make_record(run * 10 + i, site="qdnd.vn", published=published))
+        _three_runs_in_one_partition(tmp_path, runs=[run])
         with ArchiveWriter(tmp_path, run_id="compact") as writer:
             compact(writer)
     assert len(list(iter_segments(tmp_path))) == 1
@@ -176,3 +178,25 @@ def test_a_run_id_used_again_never_replaces_a_committed_segment(tmp_path):
             writer.add(record)
     assert len(list(iter_segments(tmp_path))) == 2
     assert sorted(r["id"] for r in Archive(tmp_path).iter_articles()) == sorted([first["id"], second["id"]])
+
+
+def test_a_reader_meets_each_version_once_while_a_compaction_rewrites_its_partition(tmp_path):
+    _three_runs_in_one_partition(tmp_path)
+    reading = Archive(tmp_path).iter_articles()
+    ids = [next(reading)["id"]]  # the partition is listed and its first segment open
+    with ArchiveWriter(tmp_path, run_id="compact") as writer:
+        compact(writer)  # merges the three segments and deletes them
+    ids += [record["id"] for record in reading]
+    assert len(ids) == len(set(ids)) == 15
+
+
+def test_a_version_in_two_segments_is_read_once(tmp_path):
+    # A compaction killed between renaming its merged file in and deleting its sources leaves
+    # both until the next writer finishes it; a reader in between sees each version once.
+    with ArchiveWriter(tmp_path, run_id="one") as writer:
+        for i in range(4):
+            writer.add(make_record(i, site="qdnd.vn", published=datetime(2025, 5, 5, 8, 0, tzinfo=VN_TZ)))
+    (segment,) = iter_segments(tmp_path)
+    shutil.copy(segment, segment.with_name("part-compact-0001-compact.jsonl.zst"))
+    assert len(list(Archive(tmp_path).iter_articles())) == 4
+    assert len(list(Archive(tmp_path).iter_articles(all_versions=True))) == 4
