@@ -177,12 +177,15 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     archive = Archive(root)
     if args.site and args.site not in archive.sites():
         raise UsageError(f"unknown site {args.site!r}")
-    records = [r for r in archive.iter_articles(since=since, sites=[args.site] if args.site else None)
-               if r.get("warc_file")]
+    sites = [args.site] if args.site else None
     counts = {"reparsed": 0, "changed": 0, "missing_snapshot": 0, "rejected": 0, "removed": 0}
     rejected: dict[str, str] = {}  # id -> why
     with ArchiveWriter(root, run_id=f"reparse-{PARSER_VERSION}") as writer:
-        for record in records:
+        # Streamed: an archive of a million records does not fit in memory. The reader lists
+        # its segments before this run writes any, so new versions are not read back.
+        for record in archive.iter_articles(since=since, sites=sites):
+            if not record.get("warc_file"):
+                continue
             try:
                 snapshot = read_snapshot(root, record["warc_file"], record["warc_offset"])
             except (OSError, ValueError):

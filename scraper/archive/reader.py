@@ -115,11 +115,13 @@ class Archive:
 
     def iter_lines(self, since=None, until=None, sites: Iterable[str] | None = None,
                    all_versions: bool = False) -> Iterator[tuple[bytes, dict]]:
-        """(raw line, record) pairs; the raw line lets exporters copy without re-encoding."""
+        """(raw line, record) pairs; the raw line lets exporters copy without re-encoding.
+        The segments are those there were when reading began (listed at once, on the first
+        record asked for): a caller that writes to the archive as it reads (`vngov reparse`)
+        never reads back what it wrote."""
         dates = DateRange(as_date(since), as_date(until))
         superseded = set() if all_versions else self.superseded()
-        segments = iter_segments(self.root, set(sites) if sites else None, dates.months(),
-                                 include_undated=not dates.bounded)
+        segments = self.segments(since, until, sites)
         for _, paths in groupby(segments, key=lambda path: path.parent):
             for line, record, key in _partition_lines(list(paths)):
                 if not dates.keeps(record.get("published_at")):

@@ -2,10 +2,15 @@
 new versions only where the current parser's output differs."""
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from scraper.archive import Archive, ArchiveWriter, RawPage
+from scraper.cli import main
 from scraper.parsing import parse_article
+from scraper.parsing.dates import VN_TZ
+
+from .records import make_record
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "tests" / "parsing" / "fixtures" / "article_family" / "page.html"
@@ -34,6 +39,32 @@ def test_reparse_writes_new_versions_only_where_output_changed(tmp_path):
     assert latest[other_url]["version"] == 1
     again = _vngov("reparse", "--archive", str(tmp_path))
     assert "0 new versions" in again.stdout
+
+
+def test_reparse_does_not_read_back_the_versions_it_writes(tmp_path, capsys, monkeypatch):
+    # An older parser read the date wrong (January 2024); the new version goes to the page's
+    # own month (November 2026), a partition the streamed reading has not reached yet, where
+    # another article is (with one more, without a snapshot, in between). Each version is
+    # committed as soon as it is added, as a long run commits every 2,000.
+    html = PAGE.read_bytes()
+    stale = dict(parse_article(html, URL).to_dict(), published_at="2024-01-05T08:00:00+07:00", parser_version="1.0.0")
+    other = URL.replace("post900000", "post900001")
+    with ArchiveWriter(tmp_path, run_id="old") as writer:
+        writer.add(stale, RawPage(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+        writer.add(make_record(1, site="nhandan.vn", published=datetime(2025, 6, 1, 8, 0, tzinfo=VN_TZ)))
+        writer.add(parse_article(html, other).to_dict(), RawPage(url=other, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+    add = ArchiveWriter.add
+
+    def add_and_commit(self, *args, **kwargs):
+        result = add(self, *args, **kwargs)
+        self.commit()
+        return result
+
+    monkeypatch.setattr(ArchiveWriter, "add", add_and_commit)
+    assert main(["reparse", "--archive", str(tmp_path)]) == 0
+    assert "re-parsed 2 articles with parser" in capsys.readouterr().out
+    assert [r["published_at"] for r in Archive(tmp_path).iter_articles(sites=["nhandan.vn"], since="2026-01-01")] \
+        == ["2026-11-20T09:15:00+07:00"] * 2
 
 
 def _archive_a_list_page_as_an_article(root) -> dict:
