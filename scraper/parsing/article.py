@@ -112,12 +112,13 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         if profile and selectors.body:
             article.warnings.append("profile body selector matched nothing; generic extractor used")
     article.title = _title(title_el, found)
-    elsewhere = _links_elsewhere(title_el, url, canonical) if title_el is not None else None
-    if elsewhere is not None:
+    listed = _listed_headline(page, title_el, url, canonical) if title_el is not None else None
+    if listed is not None:
         # A list served at an article's URL (a portal's list view, a soft 404 showing the
         # latest news): its "headline" is the first item's, and the record would be another
-        # article's title over a list. Rejected (no title), and the warning says why.
-        article.warnings.append(f"{LISTED_HEADLINE}: the headline links to {elsewhere}")
+        # article's title (or its own, over the list) over a list. Rejected (no title), and
+        # the warning says why.
+        article.warnings.append(f"{LISTED_HEADLINE}: {listed}")
         article.title = None
     if article.title and article.title.lower() in _HOME:  # "Trang chủ": no article is titled so
         article.warnings.append(f"{HOME_TITLE}: {article.title!r}")
@@ -246,9 +247,34 @@ def _title(title_el, found: Structured) -> str | None:
     return tight or meta_title or None
 
 
-def _links_elsewhere(title_el, url: str, canonical: str) -> str | None:
-    """The URL of another article that the headline element is a link to, or None: the
-    element sits in a link (within two levels) or holds one link that is all of its text."""
+def _listed_headline(page: PageIndex, title_el, url: str, canonical: str) -> str | None:
+    """Why the headline is a list's first item, or None. Either it links to another article,
+    or it links to this page and is the first of several headings alike (same tag, same
+    classes) that each link to another article: the list shown at the URL of its own first
+    item. A lone headline linking to itself (WordPress's h1.entry-title) is an article's."""
+    target = _headline_target(title_el, url)
+    if target is None:
+        return None
+    if not (_same_article(target, url) or _same_article(target, canonical)):
+        return f"the headline links to {target}"
+    names = title_el.get("class")
+    if not names:
+        return None
+    others = []
+    for other in page.classes.get(names.split()[0], ()):
+        if other is title_el or other.tag != title_el.tag or other.get("class") != names:
+            continue
+        link = _headline_target(other, url)
+        if link is not None and not (_same_article(link, url) or _same_article(link, canonical)):
+            others.append(link)
+    if len(others) < 2:
+        return None
+    return f"the headline links to this page, and {len(others)} headings alike to other articles ({others[0]}, ...)"
+
+
+def _headline_target(title_el, url: str) -> str | None:
+    """The absolute http(s) URL that the headline element is a link to, or None: the element
+    sits in a link (within two levels) or holds one link that is all of its text."""
     link, node = None, title_el
     for _ in range(3):
         if node is None or not isinstance(node.tag, str):
@@ -269,8 +295,6 @@ def _links_elsewhere(title_el, url: str, canonical: str) -> str | None:
         return None
     target = join_url(url, href)
     if target is None or not target.startswith(("http://", "https://")):
-        return None
-    if _same_article(target, url) or _same_article(target, canonical):
         return None
     return target
 

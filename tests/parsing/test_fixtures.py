@@ -175,6 +175,45 @@ def test_a_headline_linking_to_its_own_article_or_in_part_elsewhere_stays(url, h
     assert not [w for w in article.warnings if w.startswith(LISTED_HEADLINE)]
 
 
+def _items_alike(tag: str, classes: str, first: str, count: int) -> str:
+    """A list's items: the first linking to `first`, the others to other articles."""
+    hrefs = [first] + [f"/tin-tuc/bai-viet-khac-so-{n}-2000{n}.html" for n in range(1, count)]
+    return "".join(f'<div class="item"><{tag} class="{classes}"><a href="{href}">Tiêu đề bài thứ {n} trong danh sách tin'
+                   f"</a></{tag}><p>Tóm tắt của bài thứ {n}.</p></div>" for n, href in enumerate(hrefs))
+
+
+@pytest.mark.parametrize("url, head, tag, classes, first, host", [
+    # The Liferay profile's title selector (.asset-title) meets the list's first item.
+    (_LIFERAY_URL, "", "h3", "asset-title", "../3019611-exhibition-of-french-architecture.html",
+     "https://sotttt.hanoi.gov.vn"),
+    # No profile: the <title> names the first item, whose heading is then the headline.
+    (_PAGE_URL, "<title>Tiêu đề bài thứ 0 trong danh sách tin</title>", "h2", "post-title",
+     "chinh-phu-hop-thuong-ky-10001.html", "https://example.gov.vn"),
+])
+def test_a_list_at_the_url_of_its_own_first_item_is_a_list(url, head, tag, classes, first, host):
+    # sotttt.hanoi.gov.vn's list views answer at their first item's URL too: the headline links
+    # to the page itself, and three more headings alike lead to other articles.
+    article = parse_article(_headline_page(head, "", _items_alike(tag, classes, first, 4)), url)
+    assert article.title is None
+    assert article.warnings.count(
+        f"{LISTED_HEADLINE}: the headline links to this page, and 3 headings alike to other articles "
+        f"({host}/tin-tuc/bai-viet-khac-so-1-20001.html, ...)") == 1
+
+
+@pytest.mark.parametrize("related", [
+    _items_alike("h3", "entry-title", "/tin-tuc/bai-khac-20009.html", 4),  # other tag (h3 under an h1)
+    _items_alike("h1", "entry-title title", "/tin-tuc/bai-khac-20009.html", 4),  # other classes
+    _items_alike("h1", "entry-title", "/tin-tuc/bai-khac-20009.html", 1),  # one alike: not a list
+])
+def test_a_self_linked_headline_stays_beside_related_headings(related):
+    # WordPress links its single post's h1.entry-title to the post; related posts below are
+    # headings too, but not the headline's kind, or too few to make it a list's first item.
+    headline = '<h1 class="entry-title"><a href="/tin-tuc/chinh-phu-hop-thuong-ky-10001.html">Chính phủ họp phiên thường kỳ tháng 3</a></h1>'
+    article = parse_article(_headline_page("", "", headline + related), _PAGE_URL)
+    assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
+    assert not [w for w in article.warnings if w.startswith(LISTED_HEADLINE)]
+
+
 def test_image_urls_have_their_host_in_lower_case():
     # baodautu.vn writes some image hosts as "media.Baodautu.vn"; the host compares without case.
     paragraph = "<p>Đoạn văn đủ dài của bài viết, với dấu phẩy, để được coi là nội dung chính của trang.</p>"
