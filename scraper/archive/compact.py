@@ -74,7 +74,7 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
     killed between the two lists them there while they are still archived, and the rerun lists
     them again as it takes them out."""
     root, db = writer.root, writer.db
-    name = writer._unused_name(folder, "part-", f"-{kind}{CODECS[writer.codec]}")
+    name = writer.unused_name(folder, "part-", f"-{kind}{CODECS[writer.codec]}")
     final = folder / name
     tmp = folder / f".{name}.tmp"
     out = SegmentWriter(tmp, writer.codec)

@@ -112,25 +112,23 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
             result.parser_versions[version] = result.parser_versions.get(version, 0) + 1
             meter.update(result.rows)
         writer.close()
-        if not to_stdout:
+        meter.update(result.rows, final=True)
+        result.sha256 = hashing.digest.hexdigest()
+        if to_stdout:
             target.flush()
-            os.fsync(target.fileno())
+            return result
+        target.flush()
+        os.fsync(target.fileno())
+        result.manifest_path = request.output + ".manifest.json"
+        manifest = json.dumps(_manifest(archive, request, command, result), ensure_ascii=False, indent=2) + "\n"
     except BaseException:
         if not to_stdout:
             target.close()
             partial.unlink(missing_ok=True)
         raise
-    if to_stdout:
-        target.flush()
-    else:
-        target.close()
-    meter.update(result.rows, final=True)
-    result.sha256 = hashing.digest.hexdigest()
-    if not to_stdout:
-        result.manifest_path = request.output + ".manifest.json"
-        manifest = json.dumps(_manifest(archive, request, command, result), ensure_ascii=False, indent=2) + "\n"
-        os.replace(partial, request.output)
-        _write_atomically(Path(result.manifest_path), manifest.encode("utf-8"))
+    target.close()
+    os.replace(partial, request.output)
+    _write_atomically(Path(result.manifest_path), manifest.encode("utf-8"))
     return result
 
 

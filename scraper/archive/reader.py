@@ -117,8 +117,9 @@ class Archive:
                    all_versions: bool = False) -> Iterator[tuple[bytes, dict]]:
         """(raw line, record) pairs; the raw line lets exporters copy without re-encoding.
         The segments are those there were when reading began (listed at once, on the first
-        record asked for): a caller that writes to the archive as it reads (`vngov reparse`)
-        never reads back what it wrote."""
+        record asked for; a segment a rewrite took away since is replaced by what its partition
+        holds then): a caller that writes to the archive as it reads (`vngov reparse`, which
+        holds the lock, so that nothing is rewritten) never reads back what it wrote."""
         dates = DateRange(as_date(since), as_date(until))
         superseded = set() if all_versions else self.superseded()
         segments = self.segments(since, until, sites)

@@ -275,13 +275,13 @@ class ArchiveWriter:
         if segment is None:
             folder = partition_dir(self.root, site, year, month)
             folder.mkdir(parents=True, exist_ok=True)
-            name = self._unused_name(folder, "part-", CODECS[self.codec])
+            name = self.unused_name(folder, "part-", CODECS[self.codec])
             tmp = folder / f".{name}.tmp"
             segment = _OpenSegment(site, year, month, tmp, folder / name, SegmentWriter(tmp, self.codec))
             self._segments[key] = segment
         return segment
 
-    def _unused_name(self, folder: Path, prefix: str, suffix: str) -> str:
+    def unused_name(self, folder: Path, prefix: str, suffix: str) -> str:
         """The next file name of this run in `folder` that no file has: a run id used again
         (by a caller, or a crash's rerun) must never replace a committed file."""
         while True:
@@ -295,7 +295,7 @@ class ArchiveWriter:
         if warc is None:
             folder = self.root / f"site={safe_component(site)}" / "warc"
             folder.mkdir(parents=True, exist_ok=True)
-            name = self._unused_name(folder, "", ".warc.gz")
+            name = self.unused_name(folder, "", ".warc.gz")
             handle = open(folder / f".{name}.tmp", "wb")
             warc = _OpenWarc(folder / f".{name}.tmp", folder / name, handle,
                              str((folder / name).relative_to(self.root)))

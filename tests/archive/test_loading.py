@@ -156,6 +156,7 @@ def test_export_refuses_missing_archive_and_existing_output(archive, tmp_path):
 
 
 def test_an_export_that_fails_half_way_leaves_the_earlier_file_and_no_partial_one(archive, tmp_path, monkeypatch):
+    from scraper.archive import export as export_module
     from scraper.archive.export import ExportRequest, export
 
     root, expected = archive
@@ -175,6 +176,12 @@ def test_an_export_that_fails_half_way_leaves_the_earlier_file_and_no_partial_on
     assert output.read_text() == "an earlier export\n"
     assert [path.name for path in tmp_path.iterdir()] == ["march.jsonl"]
     monkeypatch.setattr(Archive, "iter_lines", lambda self, *a, **k: whole(*a, **k))
+    monkeypatch.setattr(export_module, "_manifest", lambda *args: 1 / 0)  # the index unreadable at the end
+    with pytest.raises(ZeroDivisionError):
+        export(Archive(root), ExportRequest(None, None, output=str(output)), ["vngov", "export"])
+    assert output.read_text() == "an earlier export\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["march.jsonl"]
+    monkeypatch.undo()
     result = export(Archive(root), ExportRequest(None, None, output=str(output)), ["vngov", "export"])
     assert result.rows == len(expected) == len(output.read_text().splitlines())
     assert sorted(path.name for path in tmp_path.iterdir()) == ["march.jsonl", "march.jsonl.manifest.json"]
