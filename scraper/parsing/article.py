@@ -257,11 +257,12 @@ def _listed_headline(page: PageIndex, title_el, url: str, canonical: str) -> str
         return None
     if not (_same_article(target, url) or _same_article(target, canonical)):
         return f"the headline links to {target}"
-    names = title_el.get("class")
-    if not names:
+    names = title_el.get("class") or ""
+    first = names.split()[:1]  # class=" " names none
+    if not first:
         return None
     others = []
-    for other in page.classes.get(names.split()[0], ()):
+    for other in page.classes.get(first[0], ()):
         if other is title_el or other.tag != title_el.tag or other.get("class") != names:
             continue
         link = _headline_target(other, url)

@@ -208,10 +208,18 @@ def test_a_list_at_the_url_of_its_own_first_item_is_a_list(url, head, tag, class
 def test_a_self_linked_headline_stays_beside_related_headings(related):
     # WordPress links its single post's h1.entry-title to the post; related posts below are
     # headings too, but not the headline's kind, or too few to make it a list's first item.
-    headline = '<h1 class="entry-title"><a href="/tin-tuc/chinh-phu-hop-thuong-ky-10001.html">Chính phủ họp phiên thường kỳ tháng 3</a></h1>'
+    headline = ('<h1 class="entry-title"><a href="/tin-tuc/chinh-phu-hop-thuong-ky-10001.html">'
+                "Chính phủ họp phiên thường kỳ tháng 3</a></h1>")
     article = parse_article(_headline_page("", "", headline + related), _PAGE_URL)
     assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
     assert not [w for w in article.warnings if w.startswith(LISTED_HEADLINE)]
+
+
+def test_a_self_linked_headline_whose_class_attribute_is_blank_stays():
+    headline = '<h1 class=" "><a href="/tin-tuc/chinh-phu-hop-thuong-ky-10001.html">Chính phủ họp phiên thường kỳ tháng 3</a></h1>'
+    related = _items_alike("h3", "entry-title", "/tin-tuc/bai-khac-20009.html", 4)
+    article = parse_article(_headline_page("", "", headline + related), _PAGE_URL)
+    assert article.title == "Chính phủ họp phiên thường kỳ tháng 3"
 
 
 def test_image_urls_have_their_host_in_lower_case():
