@@ -21,20 +21,26 @@ def _clean(text: str) -> bool:
 
 class NormalizePipeline:
     def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
-        record = item.record
-        for name in _TEXT_FIELDS:
-            if record.get(name):
-                record[name] = normalize_text(record[name]) or None
-        if record.get("sapo"):
-            record["sapo"] = strip_source_prefix(record["sapo"])
-        body = record.get("body_text")
-        if body and not _clean(body):
-            paragraphs = (normalize_text(p, keep_newlines=True) for p in body.split("\n\n"))
-            record["body_text"] = "\n\n".join(p for p in paragraphs if p) or None
-        record["tags"] = [t for t in (normalize_text(t) for t in record.get("tags") or []) if t]
-        for image in record.get("images") or []:
-            image["caption"] = normalize_text(image.get("caption")) or None
-        for entry in record.get("sidebar") or []:
-            entry["title"] = normalize_text(entry.get("title"))
-            entry["teaser"] = normalize_text(entry.get("teaser")) or None
+        normalize_record(item.record)
         return item
+
+
+def normalize_record(record: dict) -> dict:
+    """The archive's text guarantee, in place (and returned): what the crawl applies to every
+    record, and `vngov reparse` to every record it re-reads."""
+    for name in _TEXT_FIELDS:
+        if record.get(name):
+            record[name] = normalize_text(record[name]) or None
+    if record.get("sapo"):
+        record["sapo"] = strip_source_prefix(record["sapo"])
+    body = record.get("body_text")
+    if body and not _clean(body):
+        paragraphs = (normalize_text(p, keep_newlines=True) for p in body.split("\n\n"))
+        record["body_text"] = "\n\n".join(p for p in paragraphs if p) or None
+    record["tags"] = [t for t in (normalize_text(t) for t in record.get("tags") or []) if t]
+    for image in record.get("images") or []:
+        image["caption"] = normalize_text(image.get("caption")) or None
+    for entry in record.get("sidebar") or []:
+        entry["title"] = normalize_text(entry.get("title"))
+        entry["teaser"] = normalize_text(entry.get("teaser")) or None
+    return record

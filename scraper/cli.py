@@ -166,6 +166,8 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
+    from pipelines.normalize import normalize_record
+
     from .archive import Archive, ArchiveWriter
     from .archive.compact import remove_articles
     from .archive.warc import read_snapshot
@@ -191,7 +193,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             except (OSError, ValueError):
                 counts["missing_snapshot"] += 1
                 continue
-            fresh = parse_article(snapshot.body, record["url"]).to_dict()
+            fresh = normalize_record(parse_article(snapshot.body, record["url"]).to_dict())
             for name in ("warc_file", "warc_offset", "fetched_at"):
                 fresh[name] = record.get(name)
             counts["reparsed"] += 1

@@ -2,10 +2,12 @@
 new versions only where the current parser's output differs."""
 import subprocess
 import sys
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
 from scraper.archive import Archive, ArchiveWriter, RawPage
+from scraper import parsing
 from scraper.cli import main
 from scraper.parsing import parse_article
 from scraper.parsing.dates import VN_TZ
@@ -65,6 +67,28 @@ def test_reparse_does_not_read_back_the_versions_it_writes(tmp_path, capsys, mon
     assert "re-parsed 2 articles with parser" in capsys.readouterr().out
     assert [r["published_at"] for r in Archive(tmp_path).iter_articles(sites=["nhandan.vn"], since="2026-01-01")] \
         == ["2026-11-20T09:15:00+07:00"] * 2
+
+
+def test_reparse_gives_the_archive_the_crawls_text_guarantee(tmp_path, monkeypatch):
+    # The crawl's normalize pipeline backs up the parser; reparse writes without the pipelines,
+    # so it applies the same step: a parser that let a decomposed character or a source tag
+    # through would otherwise put them in the archive.
+    html = PAGE.read_bytes()
+    with ArchiveWriter(tmp_path, run_id="old") as writer:
+        writer.add(parse_article(html, URL).to_dict(), RawPage(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+    parse = parsing.parse_article
+
+    def careless(body, url):
+        article = parse(body, url)
+        article.title = unicodedata.normalize("NFD", article.title) + "  "
+        article.sapo = "(Chinhphu.vn) - " + article.sapo
+        return article
+
+    monkeypatch.setattr(parsing, "parse_article", careless)
+    assert main(["reparse", "--archive", str(tmp_path)]) == 0
+    (latest,) = Archive(tmp_path).iter_articles()
+    expected = parse(html, URL)
+    assert (latest["title"], latest["sapo"], latest["version"]) == (expected.title, expected.sapo, 1)
 
 
 def _archive_a_list_page_as_an_article(root) -> dict:
