@@ -1,6 +1,6 @@
 """One report per crawl: per site, pages fetched, articles new / updated / unchanged / rejected,
-HTTP errors by code and field coverage. JSON for machines (<archive>/reports/<run>.json) and a
-short summary for people, in the log and beside the JSON."""
+pages our own code failed on, HTTP errors by code and field coverage. JSON for machines
+(<archive>/reports/<run>.json) and a short summary for people, in the log and beside the JSON."""
 from __future__ import annotations
 
 import json
@@ -38,6 +38,9 @@ class RunReport:
         self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.coverage: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.parsed: dict[str, int] = defaultdict(int)
+        # Pages our own code failed on (an exception in a spider callback: a parser bug), by
+        # exception type: not archived, not remembered as fetched, so the next run tries again.
+        self.failures: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -47,8 +50,12 @@ class RunReport:
         crawler.signals.connect(extension.response_received, signal=signals.response_downloaded)
         crawler.signals.connect(extension.item_seen, signal=signals.item_scraped)
         crawler.signals.connect(extension.item_seen, signal=signals.item_dropped)
+        crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
+
+    def spider_error(self, failure, response, spider=None):
+        self.failures[site_name(response.url)][getattr(failure.type, "__name__", str(failure.type))] += 1
 
     def response_received(self, response, request, spider=None):
         # response_downloaded: every response, including the 429s and 503s that retries absorb.
@@ -69,7 +76,7 @@ class RunReport:
 
     def build(self, reason: str) -> dict:
         stats = self.crawler.stats.get_stats()
-        sites = sorted(set(self.pages) | set(self.parsed))
+        sites = sorted(set(self.pages) | set(self.parsed) | set(self.failures))
         report = {
             "run_id": self.crawler.settings.get("VNGOV_RUN_ID"),
             "spider": getattr(self.crawler.spider, "name", None),
@@ -92,6 +99,7 @@ class RunReport:
                 "field_coverage": {name: round(self.coverage[site][name] / parsed, 4) if parsed else None
                                    for name in _COVERED},
                 "skipped_seen": int(stats.get(f"vngov/{site}/skipped_seen", 0)),
+                "failed_in_code": dict(sorted(self.failures.get(site, {}).items())),
             }
         return report
 
@@ -137,7 +145,10 @@ def format_report(report: dict) -> str:
         errors = ", ".join(f"{code}x{n}" for code, n in data["http_errors"].items()) or "none"
         coverage = ", ".join(f"{k} {v:.0%}" for k, v in data["field_coverage"].items() if v is not None) or "-"
         reasons = ", ".join(f"{reason} {n}" for reason, n in data.get("rejected_by_reason", {}).items())
+        failed = data.get("failed_in_code") or {}
+        failures = (f"; FAILED in our code {sum(failed.values())} ({', '.join(f'{kind} {n}' for kind, n in failed.items())})"
+                    if failed else "")
         lines.append(f"  {site}: {data['pages_fetched']} pages; articles new {articles['new']}, updated "
                      f"{articles['updated']}, unchanged {articles['unchanged']}, rejected {articles['rejected']}"
-                     f"{f' ({reasons})' if reasons else ''}; HTTP errors {errors}; coverage {coverage}")
+                     f"{f' ({reasons})' if reasons else ''}{failures}; HTTP errors {errors}; coverage {coverage}")
     return "\n".join(lines)
