@@ -1,1 +1,1 @@
-"""Item pipelines, in order: normalize -> validate -> deduplicate/version -> store."""
+"""Item pipelines, in order: normalize -> validate -> store (which versions and deduplicates)."""

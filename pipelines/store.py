@@ -1,23 +1,37 @@
-"""Last pipeline: the record goes into the archive (a new article or a new version) and the
-page it came from into WARC beside it.
+"""Last pipeline: the archive. A rejected record goes to the rejects file; otherwise the
+writer decides (once) whether it is new, an update or unchanged, and a new version goes into
+the archive with its fetch in WARC beside it. Either way the fetch is remembered for the next
+run's incremental decisions: this is the one place that records a fetch.
 
-Encoding the WARC record (two SHA-1 digests and a deflate of the whole page) is the costly
-part of storing. A parse worker (VNGOV_PARSE_WORKERS) encodes it with the record; otherwise it
-runs here on a thread of its own (all of it releases the GIL) while the crawl goes on. Either
-way the writer appends the finished bytes in the reactor thread, so offsets stay exact."""
+Encoding the WARC records (SHA-1 digests and a deflate of the whole page) is the costly part
+of storing. A parse worker (VNGOV_PARSE_WORKERS) encodes them with the record; otherwise they
+are encoded here on a thread of their own (all of it releases the GIL) while the crawl goes on,
+and only for pages that changed. Either way the writer appends the finished bytes in the
+reactor thread, so offsets stay exact."""
 from __future__ import annotations
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
 
-from scraper.archive import RawPage
-from scraper.archive.writer import encode_raw
+from scraper.archive.warc import encode_fetch
 from scraper.items import CrawledPage
+from scraper.parsing.urls import canonicalize_url
 
 from .base import CrawlerPipeline
 from .session import archive_writer
+
+
+def fetched_urls(item: CrawledPage) -> list[str]:
+    """Every canonical URL the page is known by: the one asked for (what listings link), the
+    one it answered at, and the one it names as canonical; looked up by the next run."""
+    fetch, record = item.fetch, item.record
+    urls = [canonicalize_url(fetch.asked_for), canonicalize_url(fetch.url)]
+    if record.get("canonical_url"):
+        urls.append(record["canonical_url"])
+    return list(dict.fromkeys(urls))
 
 
 class StorePipeline(CrawlerPipeline):
@@ -28,25 +42,30 @@ class StorePipeline(CrawlerPipeline):
         crawler.signals.connect(self._close, signal=signals.spider_closed)
 
     async def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
-        record = item.record
-        raw = RawPage(url=record["url"], body=item.body, status=item.status, headers=item.headers,
-                      fetched_at=item.fetched_at) if self.keep_warc else None
-        member = None
-        if raw is not None:
-            member = item.warc_member or await self._encode(raw)
+        record, fetch = item.record, item.fetch
         writer = archive_writer(self.crawler)
-        result = writer.add(record, raw, member, digest=item.digest)
         site = record.get("site") or "_"
-        writer.record_fetch(record["canonical_url"], site, item.status, None, record.get("published_at"))
+        if item.problem is not None:
+            writer.reject(record, item.problem)
+            writer.record_fetch(fetched_urls(item), site, fetch.status, None, record.get("published_at"))
+            raise DropItem(f"rejected {record.get('url')}: {item.problem}")
+        planned = writer.plan(record)
+        member = None
+        if planned.changed and self.keep_warc:
+            member = item.warc_member or await self._encode(fetch)
+        result = writer.write(planned, fetch if self.keep_warc else None, member)
+        writer.record_fetch(fetched_urls(item), site, fetch.status, planned.digest, record.get("published_at"))
         self.stats.inc_value(f"vngov/articles/{result.status}")
         self.stats.inc_value(f"vngov/{site}/{result.status}")
-        item.body = item.warc_member = b""  # the page is in WARC now; do not hold it in memory
+        fetch.body, item.warc_member = b"", None  # the page is in WARC now; do not hold it in memory
+        if result.status == "unchanged":
+            raise DropItem(f"unchanged {record['canonical_url']}")
         return item
 
-    async def _encode(self, raw: RawPage) -> bytes:
+    async def _encode(self, fetch) -> bytes:
         if self._encoder is None:
             self._encoder = ThreadPoolExecutor(1, thread_name_prefix="vngov-warc")
-        return await asyncio.wrap_future(self._encoder.submit(encode_raw, raw))
+        return await asyncio.wrap_future(self._encoder.submit(encode_fetch, fetch))
 
     def _close(self, spider=None, reason=None) -> None:
         if self._encoder is not None:

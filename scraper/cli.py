@@ -166,52 +166,22 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
-    from pipelines.normalize import normalize_record
-
-    from .archive import Archive, ArchiveWriter
-    from .archive.compact import remove_articles
-    from .archive.warc import read_snapshot
-    from .items import record_problem
-    from .parsing import PARSER_VERSION, parse_article
+    from .archive import Archive
+    from .parsing import PARSER_VERSION
+    from .reparse import reparse
 
     root = _existing_archive(args)
     since = _date_arg(args.since, "--since")
-    archive = Archive(root)
-    if args.site and args.site not in archive.sites():
+    if args.site and args.site not in Archive(root).sites():
         raise UsageError(f"unknown site {args.site!r}")
-    sites = [args.site] if args.site else None
-    counts = {"reparsed": 0, "changed": 0, "missing_snapshot": 0, "rejected": 0, "removed": 0}
-    rejected: dict[str, str] = {}  # id -> why
-    with ArchiveWriter(root, run_id=f"reparse-{PARSER_VERSION}") as writer:
-        # Streamed: an archive of a million records does not fit in memory. The reader lists
-        # its segments before this run writes any, so new versions are not read back.
-        for record in archive.iter_articles(since=since, sites=sites):
-            if not record.get("warc_file"):
-                continue
-            try:
-                snapshot = read_snapshot(root, record["warc_file"], record["warc_offset"])
-            except (OSError, ValueError):
-                counts["missing_snapshot"] += 1
-                continue
-            fresh = normalize_record(parse_article(snapshot.body, record["url"]).to_dict())
-            for name in ("warc_file", "warc_offset", "fetched_at"):
-                fresh[name] = record.get(name)
-            counts["reparsed"] += 1
-            problem = record_problem(fresh)
-            if problem is not None:  # the crawl would reject it now: rejected, its old version kept
-                writer.reject(fresh, problem)
-                counts["rejected"] += 1
-                rejected[record["id"]] = problem
-            elif writer.add(fresh).status != "unchanged":
-                counts["changed"] += 1
-        if args.remove_rejected and rejected:
-            counts["removed"] = remove_articles(writer, rejected)
-    versions = f"{counts['removed']} archived version{'' if counts['removed'] == 1 else 's'}"
+    result = reparse(root, since=since, sites=[args.site] if args.site else None,
+                     remove_rejected=args.remove_rejected)
+    versions = f"{result.removed} archived version{'' if result.removed == 1 else 's'}"
     kept = (f"taken out of the archive, {versions}; see removed/" if args.remove_rejected
             else "their earlier versions kept; see rejects/, and --remove-rejected")
-    print(f"re-parsed {counts['reparsed']} articles with parser {PARSER_VERSION}: {counts['changed']} new versions,"
-          f" {counts['rejected']} rejected now ({kept}),"
-          f" {counts['missing_snapshot']} without a readable snapshot")
+    print(f"re-parsed {result.reparsed} articles with parser {PARSER_VERSION}: {result.changed} new versions,"
+          f" {len(result.rejected)} rejected now ({kept}),"
+          f" {result.missing_snapshot} without a readable snapshot")
     return 0
 
 

@@ -107,13 +107,48 @@ def article_id(canonical_url: str) -> str:
 
 
 @dataclass
-class CrawledPage:
-    """What a spider yields: the parsed record plus the response it came from (kept in WARC)."""
+class Hints:
+    """What discovery said of a URL before it was fetched: which kind of page led to it and the
+    dates that page gave. Stored with the fetch (a WARC metadata record), so that a re-parse
+    builds exactly the record the crawl built."""
 
-    record: dict
+    source: str = "listing"  # listing, feed, sitemap or start
+    published_at: str | None = None  # ISO 8601 with offset, as the feed, sitemap or listing gave it
+    lastmod: str | None = None  # a sitemap's <lastmod>, ISO 8601
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "published_at": self.published_at, "lastmod": self.lastmod}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Hints":
+        data = data or {}
+        return cls(source=data.get("source") or "listing", published_at=data.get("published_at"),
+                   lastmod=data.get("lastmod"))
+
+
+@dataclass
+class Fetch:
+    """One fetched page, as the server sent it: what the record is built from and what the WARC
+    keeps. `url` is where the page was found (after redirects); `requested_url` what was asked."""
+
+    url: str
     body: bytes = b""
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
-    fetched_at: str = ""
-    digest: str | None = None  # content_hash(record), set by the deduplicate pipeline
-    warc_member: bytes | None = None  # the page's WARC record, when a parse worker encoded it
+    fetched_at: str = ""  # ISO 8601, UTC
+    requested_url: str | None = None
+    hints: Hints = field(default_factory=Hints)
+
+    @property
+    def asked_for(self) -> str:
+        return self.requested_url or self.url
+
+
+@dataclass
+class CrawledPage:
+    """What a spider yields: the record built from a fetch, and the fetch itself (kept in WARC)."""
+
+    record: dict
+    fetch: Fetch
+    warc_member: bytes | None = None  # the fetch's WARC records, when a parse worker encoded them
+    problem: str | None = None  # why the record cannot be archived (record_problem), set by validation

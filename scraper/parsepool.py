@@ -6,7 +6,7 @@ page's bytes to one of N worker processes and awaits the record, so downloading,
 parsing use separate cores. At polite live rates there is nothing to gain, and the default is 0:
 parse in the crawl's own process.
 
-A worker also encodes the page's WARC record (process_page), the other CPU-heavy step of
+A worker also encodes the page's WARC records (process_page), the other CPU-heavy step of
 storing a page. Each worker is `python -m scraper.parsepool FD`, joined to the crawl by a
 socket pair. Requests
 and replies are length-prefixed pickles, answered in order; the crawl side is an asyncio
@@ -31,27 +31,18 @@ import sys
 import threading
 from pathlib import Path
 
-from .archive.warc import encode_response
-from .parsing import parse_article
-from .sites import get_profile
+from .archive.warc import encode_fetch
+from .items import Fetch
+from .parsing.record import build_record
 
 logger = logging.getLogger(__name__)
 _HEADER = 4  # bytes of big-endian frame length
 
 
-def parse_record(body: bytes, url: str, profile_name: str | None, encoding: str | None) -> dict:
-    """The record dict for one page: what the spider stores, in a process or out of it."""
-    profile = get_profile(profile_name) if profile_name else None
-    return parse_article(body, url, profile=profile, encoding=encoding).to_dict()
-
-
-def process_page(body: bytes, url: str, profile_name: str | None, encoding: str | None,
-                 snapshot: tuple | None = None) -> tuple[dict, bytes | None]:
-    """The record and, when `snapshot` = (status, headers, WARC date) is given, the page's WARC
-    record: all the CPU work a fetched page needs, so that a worker can do it in one go."""
-    record = parse_record(body, url, profile_name, encoding)
-    member = encode_response(url, body, *snapshot) if snapshot is not None else None
-    return record, member
+def process_page(fetch: Fetch, profile_name: str | None, keep_warc: bool) -> tuple[dict, bytes | None]:
+    """The record (build_record) and, with `keep_warc`, the fetch's WARC records: all the CPU
+    work a fetched page needs, so that a worker can do it in one go."""
+    return build_record(fetch, profile_name), encode_fetch(fetch) if keep_warc else None
 
 
 class WorkerGone(RuntimeError):
@@ -160,24 +151,23 @@ class ParsePool:
     def pids(self) -> list[int]:
         return [worker.process.pid for worker in self.workers if worker.process.poll() is None]
 
-    async def process(self, body: bytes, url: str, profile_name: str | None, encoding: str | None,
-                      snapshot: tuple | None = None) -> tuple[dict, bytes | None]:
+    async def process(self, fetch: Fetch, profile_name: str | None, keep_warc: bool) -> tuple[dict, bytes | None]:
         """process_page on a worker. In process instead, when the workers are gone (the WARC
-        record is then left to the store pipeline: None)."""
+        records are then left to the store pipeline: None)."""
         if not self.broken:
             try:
                 channels = [await worker.connect() for worker in self.workers]
                 channel = min(channels, key=lambda c: len(c.waiting))  # the least busy worker
-                request = pickle.dumps((body, url, profile_name, encoding, snapshot), protocol=5)
+                request = pickle.dumps((fetch, profile_name, keep_warc), protocol=5)
                 ok, value = pickle.loads(await channel.send(request))
                 if ok:
                     return value
-                logger.warning("parse worker failed on %s (%s); parsing it in process", url, value)
+                logger.warning("parse worker failed on %s (%s); parsing it in process", fetch.url, value)
             except (WorkerGone, OSError) as error:
                 if not self.broken:
                     self.broken = True
                     logger.warning("parse workers unavailable (%s); parsing in process from now on", error)
-        return parse_record(body, url, profile_name, encoding), None
+        return build_record(fetch, profile_name), None
 
     def close(self) -> None:
         workers, self.workers = self.workers, []
@@ -234,7 +224,7 @@ def _serve(fd: int) -> None:
             return
         try:
             reply = pickle.dumps((True, process_page(*pickle.loads(request))), protocol=5)
-        except Exception as error:  # parse_article does not raise; a bug must not kill the worker
+        except Exception as error:  # build_record does not raise; a bug must not kill the worker
             reply = pickle.dumps((False, repr(error)), protocol=5)
         try:
             writer.write(len(reply).to_bytes(_HEADER, "big") + reply)

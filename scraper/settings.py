@@ -53,7 +53,6 @@ LOG_LEVEL = "INFO"
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
-    "pipelines.deduplicate.DeduplicatePipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }
 DOWNLOADER_MIDDLEWARES = {

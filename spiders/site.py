@@ -11,24 +11,16 @@ from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml import etree
 
 from scraper import parsepool
-from scraper.archive.writer import warc_date
 from scraper.crawlstate import CrawlState
-from scraper.items import REDIRECTED_AWAY, CrawledPage
-from scraper.parsing.dates import VN_TZ, parse_day, parse_vietnamese_datetime, to_iso
+from scraper.items import CrawledPage, Fetch, Hints
+from scraper.parsing.dates import VN_TZ, parse_day, to_iso
+from scraper.parsing.feeds import parse_feed, parse_sitemap
 from scraper.parsing.listing import ListingPage, parse_listing
+from scraper.parsing.record import build_record
 from scraper.parsing.sidebar import looks_like_article
-from scraper.parsing.urls import canonicalize_url
-from scraper.sites import PROFILES, SiteProfile, get_profile, site_name
-
-_XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
-_SKIPPED_SITEMAP = re.compile(r"categor|chuyen-muc|/tags?[-/.]|topic|video|image", re.IGNORECASE)
-
-
-def _local_name(element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+from scraper.sites import PROFILES, SiteProfile, get_profile
 
 
 class SiteSpider(scrapy.Spider):
@@ -123,8 +115,9 @@ class SiteSpider(scrapy.Spider):
         # all redirect to the home page must each reach parse_article to be rejected. (A run
         # resumed from its JOBDIR starts a new set: an article still queued from before may be
         # asked for twice, and the archive keeps it once.)
+        hints = Hints(source=source, published_at=to_iso(published), lastmod=to_iso(lastmod))
         return scrapy.Request(url, callback=self.parse_article, priority=10, dont_filter=True,
-                              cb_kwargs={"hint": {"published": published, "source": source}})
+                              cb_kwargs={"hints": hints.to_dict()})
 
     def _is_article(self, url: str) -> bool:
         if self.profile is not None:
@@ -183,47 +176,25 @@ class SiteSpider(scrapy.Spider):
     # -- feeds and sitemaps ----------------------------------------------------------------
 
     def parse_feed(self, response):
-        root = etree.fromstring(response.body, parser=_XML)
-        if root is None:
-            return
-        for item in root.iter("{*}item", "{*}entry"):
-            link = item.findtext("{*}link") or ""
-            if not link:
-                atom = item.find("{*}link")
-                link = atom.get("href", "") if atom is not None else ""
-            published = parse_vietnamese_datetime(item.findtext("{*}pubDate") or item.findtext("{*}published") or "",
-                                                  source="feed", fallback=False)
-            url = canonicalize_url(link.strip())
-            if self._is_article(url):
-                request = self._article_request(url, published=published, source="feed")
+        for entry in parse_feed(response.body):
+            if self._is_article(entry.url):
+                request = self._article_request(entry.url, published=entry.published, source="feed")
                 if request is not None:
                     yield request
 
     def parse_sitemap(self, response):
-        root = etree.fromstring(response.body, parser=_XML)
-        if root is None:
-            return
+        sitemap = parse_sitemap(response.body)
         last_run = self.crawl_state.last_run()
-        if _local_name(root) == "sitemapindex":
-            for entry in root.iter("{*}sitemap"):
-                loc = (entry.findtext("{*}loc") or "").strip()
-                if not loc or _SKIPPED_SITEMAP.search(loc):
-                    continue  # category and media sitemaps list no articles
-                lastmod = parse_vietnamese_datetime(entry.findtext("{*}lastmod") or "", source="meta", fallback=False)
-                if not self.full and self.since is None and last_run and lastmod and lastmod < last_run:
-                    continue  # nothing in it changed since the last run
-                yield scrapy.Request(loc, callback=self.parse_sitemap)
-            return
-        for entry in root.iter("{*}url"):
-            url = canonicalize_url((entry.findtext("{*}loc") or "").strip())
-            if not self._is_article(url):
-                continue
-            lastmod = parse_vietnamese_datetime(entry.findtext("{*}lastmod") or "", source="meta", fallback=False)
-            published = parse_vietnamese_datetime(entry.findtext(".//{*}publication_date") or "", source="meta",
-                                                  fallback=False)
-            request = self._article_request(url, published=published, lastmod=lastmod, source="sitemap")
-            if request is not None:
-                yield request
+        for child in sitemap.children:
+            if not self.full and self.since is None and last_run and child.lastmod and child.lastmod < last_run:
+                continue  # nothing in it changed since the last run
+            yield scrapy.Request(child.url, callback=self.parse_sitemap)
+        for entry in sitemap.entries:
+            if self._is_article(entry.url):
+                request = self._article_request(entry.url, published=entry.published, lastmod=entry.lastmod,
+                                                source="sitemap")
+                if request is not None:
+                    yield request
 
     # -- articles --------------------------------------------------------------------------
 
@@ -231,42 +202,26 @@ class SiteSpider(scrapy.Spider):
         pool, self.parse_pool = self.parse_pool, None
         parsepool.release(pool)
 
-    async def parse_article(self, response, hint: dict):
+    async def parse_article(self, response, hints: dict):
         if self.fetch_only:  # the throughput baseline: navigation and download, nothing else
             self.crawler.stats.inc_value(f"vngov/{self.site}/fetched_only")
             return
         redirected = response.meta.get("redirect_urls")
-        if redirected and not self._is_article(canonicalize_url(response.url)):
-            # A withdrawn article whose URL now redirects to the home page or a section (a soft
-            # 404): the page there is not the article. Rejected, and so remembered as fetched.
-            self.crawler.stats.inc_value(f"vngov/{self.site}/redirected_away")
-            first = canonicalize_url(redirected[0])
-            record = {"url": redirected[0], "canonical_url": first, "site": site_name(first),
-                      "warnings": [f"{REDIRECTED_AWAY}: {response.url}"]}
-            yield CrawledPage(record=record, status=response.status,
-                              fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-            return
-        encoding = response.headers.get("Content-Type", b"").decode("latin-1")
-        charset = re.search(r"charset=([\w.-]+)", encoding)
-        arguments = (response.body, response.url, self.profile.name if self.profile else None,
-                     charset.group(1) if charset else None)
-        fetched_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         # dict.items: the raw header lists, without Scrapy's per-access normalization.
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, values in dict.items(response.headers) for v in values]
+        fetch = Fetch(url=response.url, body=response.body, status=response.status, headers=headers,
+                      fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      requested_url=redirected[0] if redirected else response.url, hints=Hints.from_dict(hints))
+        profile = self.profile.name if self.profile else None
         warc_member = None
-        if self.parse_pool:  # the worker encodes the WARC record too: the store pipeline only appends it
-            snapshot = (response.status, headers, warc_date(fetched_at)) if self.keep_warc else None
-            record, warc_member = await self.parse_pool.process(*arguments, snapshot=snapshot)
+        if self.parse_pool:  # the worker encodes the WARC records too: the store pipeline only appends them
+            record, warc_member = await self.parse_pool.process(fetch, profile, self.keep_warc)
         else:
-            record = parsepool.parse_record(*arguments)
-        if record.get("published_at") is None and hint.get("published") and hint.get("source") == "feed":
-            record["published_at"] = to_iso(hint["published"])
-            record["date_source"] = "feed"
+            record = build_record(fetch, profile)
         if record.get("published_at") and not self._in_range(datetime.fromisoformat(record["published_at"])):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_out_of_range")
             return  # a backfill bound is a promise about the archive, not only about requests
-        yield CrawledPage(record=record, body=response.body, status=response.status, headers=headers,
-                          fetched_at=fetched_at, warc_member=warc_member)
+        yield CrawledPage(record=record, fetch=fetch, warc_member=warc_member)
 
 
 def _site_spiders() -> dict[str, type]:

@@ -3,7 +3,7 @@ unchanged; `remove_articles` (`vngov reparse --remove-rejected`) rewrites the se
 articles the current parser rejects, without their lines.
 
 Each swap is journaled in the index before any file moves, so a rewrite killed at any point is
-finished or undone by the next writer (see `replay_journal`)."""
+finished or undone by the next writer (see `journal.replay_journal`)."""
 from __future__ import annotations
 
 import json
@@ -14,8 +14,9 @@ from pathlib import Path
 import orjson
 
 from .codec import CODECS, SegmentWriter, dumps, read_lines
+from .index import utc_now
+from .journal import finish_rewrite
 from .layout import fsync_dir
-from .writer import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
     with db:
         db.execute("BEGIN IMMEDIATE")
         db.execute("INSERT INTO journal (operation, payload) VALUES ('compact', ?)", (json.dumps(payload),))
-    _finish(root, db, payload)
+    finish_rewrite(root, db, payload)
     return len(dropped)
 
 
@@ -113,46 +114,3 @@ def _keep_removed(root: Path, run_id: str, lines: list[bytes]) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     fsync_dir(folder)
-
-
-def _finish(root: Path, db, payload: dict) -> None:
-    """Swap a journaled rewrite in: the new segment (if any line was left) into place, the
-    index moved to it, the left-out versions deleted, the old segments removed. Safe to repeat."""
-    new = root / payload["new"] if payload["new"] else None
-    tmp = root / payload["tmp"]
-    if new is not None and tmp.exists():
-        os.replace(tmp, new)
-        fsync_dir(new.parent)
-    first = root / payload["old"][0]
-    site, year, month = first.parent.parent.parent.name[5:], first.parent.parent.name[5:], first.parent.name[6:]
-    dropped = payload.get("dropped", [])  # journals written before removals have none
-    with db:
-        db.execute("BEGIN IMMEDIATE")
-        if new is not None:
-            db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, datetime('now'))",
-                       (payload["new"], site, year, month, len(payload["moves"]), "compact"))
-            db.executemany("UPDATE versions SET segment = ?, line = ? WHERE id = ? AND version = ?",
-                           [(payload["new"], line, article_id, version) for article_id, version, line in payload["moves"]])
-        db.executemany("DELETE FROM versions WHERE id = ? AND version = ?", dropped)
-        db.executemany("DELETE FROM articles WHERE id = ? AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = articles.id)",
-                       [(article_id,) for article_id, _ in dropped])
-        db.executemany("DELETE FROM segments WHERE path = ?", [(old,) for old in payload["old"] if old != payload["new"]])
-        db.execute("DELETE FROM journal WHERE operation = 'compact' AND payload = ?", (json.dumps(payload),))
-    for old in payload["old"]:
-        if old != payload["new"]:  # never the merged file (older journals may name it among the old)
-            (root / old).unlink(missing_ok=True)
-    fsync_dir(first.parent)
-
-
-def replay_journal(root: Path, db) -> None:
-    """Finish rewrites whose new segment was fully written; a journal entry exists only after
-    that file was closed and fsynced (and the lines left out kept), so finishing is always safe."""
-    for (payload,) in db.execute("SELECT payload FROM journal WHERE operation = 'compact'").fetchall():
-        data = json.loads(payload)
-        if data["new"] is not None and not (root / data["new"]).exists() and not (root / data["tmp"]).exists():
-            logger.warning("dropping compaction journal entry with no merged file: %s", data["new"])
-            with db:
-                db.execute("DELETE FROM journal WHERE payload = ?", (payload,))
-            continue
-        logger.warning("finishing interrupted rewrite of %s", data["new"] or ", ".join(data["old"]))
-        _finish(root, db, data)

@@ -3,6 +3,7 @@ the crawler has already fetched. The JSON Lines files are the data; this is how 
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
 
 INDEX_NAME = "index.sqlite"
@@ -60,6 +61,11 @@ CREATE TABLE IF NOT EXISTS journal (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+
+
+def utc_now() -> str:
+    """A bookkeeping time (written_at, first_seen_at, fetches): ISO 8601 in UTC, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:

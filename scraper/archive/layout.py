@@ -38,6 +38,20 @@ def partition_dir(root: Path, site: str, year: str, month: str) -> Path:
     return root / f"site={safe_component(site)}" / f"year={year}" / f"month={month}"
 
 
+def partition_of_path(segment: Path) -> tuple[str, str, str]:
+    """(site, year, month) of a segment file, from its partition folders: the one reader of
+    the folder names that partition_dir writes."""
+    month, year, site = segment.parent, segment.parent.parent, segment.parent.parent.parent
+    return _value(site.name, "site"), _value(year.name, "year"), _value(month.name, "month")
+
+
+def _value(folder: str, key: str) -> str:
+    prefix = f"{key}="
+    if not folder.startswith(prefix):
+        raise ValueError(f"not a {key}= partition folder: {folder!r}")
+    return folder[len(prefix):]
+
+
 def is_segment(path: Path) -> bool:
     return bool(_SEGMENT.match(path.name))
 
@@ -57,13 +71,13 @@ def iter_segments(root: Path, sites: set[str] | None = None, months: set[tuple[s
     if not root.is_dir():
         return
     for site_dir in sorted(root.glob("site=*")):
-        site = site_dir.name[5:]
+        site = _value(site_dir.name, "site")
         if sites is not None and site not in sites:
             continue
         for year_dir in sorted(site_dir.glob("year=*")):
-            year = year_dir.name[5:]
+            year = _value(year_dir.name, "year")
             for month_dir in sorted(year_dir.glob("month=*")):
-                month = month_dir.name[6:]
+                month = _value(month_dir.name, "month")
                 if year == UNDATED:
                     if not include_undated:
                         continue
@@ -72,6 +86,11 @@ def iter_segments(root: Path, sites: set[str] | None = None, months: set[tuple[s
                 for path in sorted(month_dir.iterdir()):
                     if is_segment(path):
                         yield path
+
+
+def site_names(root: Path) -> list[str]:
+    """The sites an archive folder holds partitions of."""
+    return sorted(_value(p.name, "site") for p in root.glob("site=*") if p.is_dir())
 
 
 def fsync_dir(path: Path) -> None:

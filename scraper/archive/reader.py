@@ -18,7 +18,7 @@ import orjson
 from ..parsing.dates import VN_TZ, parse_day
 from . import index as archive_index
 from .codec import read_lines
-from .layout import is_segment, iter_segments, months_between
+from .layout import is_segment, iter_segments, months_between, site_names
 
 # The columns analysts get from DuckDB; explicit, because schema sniffing of many files is slow.
 DUCKDB_COLUMNS = {
@@ -99,7 +99,7 @@ class Archive:
         return self.root.is_dir()
 
     def sites(self) -> list[str]:
-        return sorted(p.name[5:] for p in self.root.glob("site=*") if p.is_dir())
+        return site_names(self.root)
 
     def superseded(self) -> set[tuple[str, int]]:
         connection = archive_index.connect(self.root, readonly=True)

@@ -9,7 +9,6 @@ One writer at a time holds the archive's lock file.
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import io
 import logging
@@ -19,13 +18,18 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 import orjson
 
+from .. import __version__
+from ..items import Fetch
 from . import index as archive_index
 from .codec import CODECS, SegmentWriter, dumps, read_lines
-from .layout import fsync_dir, iter_segments, partition_dir, partition_of, safe_component
-from .warc import encode_response
+from .index import utc_now
+from .journal import replay_journal
+from .layout import fsync_dir, iter_segments, partition_dir, partition_of, partition_of_path, safe_component
+from .warc import encode_fetch, encode_warcinfo
 
 logger = logging.getLogger(__name__)
 
@@ -62,26 +66,26 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-@dataclass
-class RawPage:
-    """The fetched page as the server sent it, kept in WARC next to the record."""
-
-    url: str
-    body: bytes
-    status: int = 200
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    fetched_at: str = ""
-
-
 @dataclass
 class WriteResult:
     status: str  # "new", "updated" or "unchanged"
     id: str
     version: int
+
+
+@dataclass
+class Planned:
+    """What adding a record will do, decided once (ArchiveWriter.plan) before any WARC bytes
+    are encoded: an unchanged page needs none."""
+
+    record: dict
+    digest: str
+    status: str  # "new", "updated" or "unchanged"
+    previous: tuple | None  # (content hash, latest version, first seen) as archived
+
+    @property
+    def changed(self) -> bool:
+        return self.status != "unchanged"
 
 
 class ArchiveLock:
@@ -93,6 +97,8 @@ class ArchiveLock:
         self._handle = None
 
     def acquire(self) -> None:
+        import fcntl  # not at import: the read-only Archive imports this module on Windows too
+
         handle = open(self.path, "a+")
         deadline = time.monotonic() + self.timeout
         while True:
@@ -112,6 +118,8 @@ class ArchiveLock:
 
     def release(self) -> None:
         if self._handle is not None:
+            import fcntl
+
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
@@ -134,17 +142,6 @@ class _OpenWarc:
     final: Path
     handle: io.BufferedWriter
     relative: str  # the final path relative to the archive root, as records cite it
-
-
-def warc_date(fetched_at: str | None) -> str | None:
-    """WARC-Date for a fetch time in ISO 8601 UTC ("...+00:00" becomes "...Z")."""
-    return fetched_at.replace("+00:00", "Z") if fetched_at else None
-
-
-def encode_raw(raw: RawPage) -> bytes:
-    """The WARC record (one gzip member) that keeps `raw`: pure CPU that releases the GIL, so
-    a caller may run it on a thread and hand the bytes to ArchiveWriter.add."""
-    return encode_response(raw.url, raw.body, raw.status, raw.headers, warc_date(raw.fetched_at))
 
 
 class ArchiveWriter:
@@ -185,16 +182,31 @@ class ArchiveWriter:
 
     # -- writing -------------------------------------------------------------------------
 
-    def add(self, record: dict, raw: RawPage | None = None, warc_member: bytes | None = None,
+    def add(self, record: dict, fetch: Fetch | None = None, warc_member: bytes | None = None,
             digest: str | None = None) -> WriteResult:
         """Store `record` unless the same content is already there; returns what happened.
-        `warc_member` is `encode_raw(raw)` when the caller encoded it already (off the main
-        thread); otherwise it is encoded here. `digest` is `content_hash(record)`, when known."""
-        article_id = record["id"]
+        `fetch` is the page it was built from, kept in WARC (a re-parse has none: the new
+        version points at the snapshot its record names)."""
+        return self.write(self.plan(record, digest), fetch, warc_member)
+
+    def plan(self, record: dict, digest: str | None = None) -> Planned:
+        """Whether `record` is new, an update or unchanged: the archive's one decision of
+        "unchanged" (same id, same content hash as the latest version). `digest` is
+        `content_hash(record)`, when known."""
         digest = digest or content_hash(record)
+        previous = self._previous(record["id"])
+        if previous is None:
+            return Planned(record, digest, "new", None)
+        return Planned(record, digest, "unchanged" if previous[0] == digest else "updated", previous)
+
+    def write(self, planned: Planned, fetch: Fetch | None = None, warc_member: bytes | None = None) -> WriteResult:
+        """Carry out a plan: a new version, or for an unchanged record only its last-seen time.
+        `warc_member` is `encode_fetch(fetch)` when the caller encoded it already (off the
+        reactor's thread); otherwise it is encoded here."""
+        record, digest, previous = planned.record, planned.digest, planned.previous
+        article_id = record["id"]
         now = utc_now()
-        previous = self._previous(article_id)
-        if previous is not None and previous[0] == digest:
+        if not planned.changed:
             self._seen.append((now, article_id))
             self.counts["unchanged"] += 1
             return WriteResult("unchanged", article_id, previous[1])
@@ -206,9 +218,9 @@ class ArchiveWriter:
         stored["first_seen_at"] = previous[2] if previous else now
         stored["written_at"] = now
         stored["run_id"] = self.run_id
-        stored.setdefault("fetched_at", raw.fetched_at if raw else None)
-        if raw is not None:
-            stored["warc_file"], stored["warc_offset"] = self._write_warc(record.get("site") or "_", raw, warc_member)
+        stored.setdefault("fetched_at", fetch.fetched_at if fetch else None)
+        if fetch is not None:
+            stored["warc_file"], stored["warc_offset"] = self._write_warc(record.get("site") or "_", fetch, warc_member)
         else:  # a re-parse keeps pointing at the snapshot it was made from
             stored["warc_file"], stored["warc_offset"] = record.get("warc_file"), record.get("warc_offset")
         year, month = partition_of(stored.get("published_at"))
@@ -218,18 +230,13 @@ class ArchiveWriter:
                              _index_fields(stored)))
         segment.writer.write(dumps(stored))
         self._pending[article_id] = (digest, version, stored["first_seen_at"])
-        status = "updated" if previous else "new"
+        status = planned.status
         self.counts[status] += 1
         self._uncommitted += 1
         if (segment.writer.lines >= self.segment_records or self._uncommitted >= self.commit_every
                 or time.monotonic() - self._last_commit >= self.commit_interval):
             self.commit()
         return WriteResult(status, article_id, version)
-
-    def is_unchanged(self, article_id: str, digest: str) -> bool:
-        """Whether the archive (or this run) already holds exactly this content."""
-        previous = self._previous(article_id)
-        return previous is not None and previous[0] == digest
 
     def _previous(self, article_id: str) -> tuple | None:
         """(content hash, latest version, first seen) of the article as archived, or None.
@@ -246,10 +253,6 @@ class ArchiveWriter:
             previous = self._looked_up[article_id] = tuple(row) if row else None
         return previous
 
-    def mark_seen(self, article_id: str) -> None:
-        self._seen.append((utc_now(), article_id))
-        self.counts["unchanged"] += 1
-
     def reject(self, record: dict, reason: str) -> None:
         """Keep what could not be archived, and why, in <archive>/rejects/<run>.jsonl."""
         if self._rejects is None:
@@ -260,10 +263,14 @@ class ArchiveWriter:
         self._rejects.flush()
         self.counts["rejected"] += 1
 
-    def record_fetch(self, canonical_url: str, site: str, status: int, digest: str | None = None,
+    def record_fetch(self, urls: Iterable[str], site: str, status: int, digest: str | None = None,
                      published_at: str | None = None) -> None:
-        """Crawl state: this URL was fetched now (kept even for pages that were not articles)."""
-        self._fetches.append((canonical_url, site, utc_now(), status, digest, published_at))
+        """Crawl state: a page was fetched now, known by each of `urls` (canonical forms of the
+        URL asked for, the URL it answered at and the one it names as canonical); kept even for
+        pages that were not articles."""
+        now = utc_now()
+        for url in dict.fromkeys(urls):
+            self._fetches.append((url, site, now, status, digest, published_at))
 
     def _segment_for(self, site: str, year: str, month: str) -> _OpenSegment:
         key = (site, year, month)
@@ -290,18 +297,19 @@ class ArchiveWriter:
             if not (folder / name).exists() and not (folder / f".{name}.tmp").exists():
                 return name
 
-    def _write_warc(self, site: str, raw: RawPage, member: bytes | None) -> tuple[str, int]:
+    def _write_warc(self, site: str, fetch: Fetch, member: bytes | None) -> tuple[str, int]:
         warc = self._warcs.get(site)
         if warc is None:
             folder = self.root / f"site={safe_component(site)}" / "warc"
             folder.mkdir(parents=True, exist_ok=True)
             name = self.unused_name(folder, "", ".warc.gz")
             handle = open(folder / f".{name}.tmp", "wb")
+            handle.write(encode_warcinfo(name, f"vngov/{__version__}"))
             warc = _OpenWarc(folder / f".{name}.tmp", folder / name, handle,
                              str((folder / name).relative_to(self.root)))
             self._warcs[site] = warc
         if member is None:
-            member = encode_raw(raw)
+            member = encode_fetch(fetch)
         offset = warc.handle.tell()
         warc.handle.write(member)
         return warc.relative, offset
@@ -398,8 +406,6 @@ class ArchiveWriter:
     def recover(self) -> None:
         """Finish or undo what a killed writer left: journaled compactions, temporary files,
         committed segments the index never heard of."""
-        from .compact import replay_journal
-
         replay_journal(self.root, self.db)
         for tmp in list(self.root.glob("site=*/**/.*.tmp")):
             logger.warning("removing uncommitted file %s", tmp)
@@ -413,9 +419,7 @@ class ArchiveWriter:
             self._reindex(path)
 
     def _reindex(self, path: Path) -> None:
-        site = path.parent.parent.parent.name[5:]
-        year = path.parent.parent.name[5:]
-        month = path.parent.name[6:]
+        site, year, month = partition_of_path(path)
         rows = []
         for line_number, line in enumerate(read_lines(path)):
             record = orjson.loads(line)
@@ -426,4 +430,5 @@ class ArchiveWriter:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self._index_segment(path, site, year, month, rows)
+
 

@@ -80,17 +80,15 @@ def test_removed_articles_leave_every_reader_and_are_kept_with_their_reason(tmp_
 
 def test_a_removal_killed_after_its_journal_entry_is_finished_by_the_next_writer(tmp_path, monkeypatch):
     listed, alone, kept = _archive(tmp_path)
-    finish = rewriting._finish
-
     def die(root, db, payload):
         raise KeyboardInterrupt  # the process stops between the journal entry and the swap
 
-    monkeypatch.setattr(rewriting, "_finish", die)
+    monkeypatch.setattr(rewriting, "finish_rewrite", die)
     writer = ArchiveWriter(tmp_path, run_id="dies")
     with pytest.raises(KeyboardInterrupt):
         remove_articles(writer, {listed: "not an article"})
     writer.abort()
-    monkeypatch.setattr(rewriting, "_finish", finish)
+    monkeypatch.undo()
     with ArchiveWriter(tmp_path, run_id="next"):
         pass  # recovery replays the journal
     assert {r["id"] for r in Archive(tmp_path).iter_articles(all_versions=True)} == kept | {alone}

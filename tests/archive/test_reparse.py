@@ -6,7 +6,8 @@ import unicodedata
 from datetime import datetime
 from pathlib import Path
 
-from scraper.archive import Archive, ArchiveWriter, RawPage
+from scraper.archive import Archive, ArchiveWriter
+from scraper.items import Fetch
 from scraper import parsing
 from scraper.cli import main
 from scraper.parsing import parse_article
@@ -30,8 +31,8 @@ def test_reparse_writes_new_versions_only_where_output_changed(tmp_path):
     other_url = URL.replace("post900000", "post900001")
     fresh = parse_article(html, other_url).to_dict()
     with ArchiveWriter(tmp_path, run_id="old") as writer:
-        writer.add(stale, RawPage(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
-        writer.add(fresh, RawPage(url=other_url, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+        writer.add(stale, Fetch(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+        writer.add(fresh, Fetch(url=other_url, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
     result = _vngov("reparse", "--archive", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "re-parsed 2 articles" in result.stdout and "1 new versions" in result.stdout
@@ -52,9 +53,9 @@ def test_reparse_does_not_read_back_the_versions_it_writes(tmp_path, capsys, mon
     stale = dict(parse_article(html, URL).to_dict(), published_at="2024-01-05T08:00:00+07:00", parser_version="1.0.0")
     other = URL.replace("post900000", "post900001")
     with ArchiveWriter(tmp_path, run_id="old") as writer:
-        writer.add(stale, RawPage(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+        writer.add(stale, Fetch(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
         writer.add(make_record(1, site="nhandan.vn", published=datetime(2025, 6, 1, 8, 0, tzinfo=VN_TZ)))
-        writer.add(parse_article(html, other).to_dict(), RawPage(url=other, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+        writer.add(parse_article(html, other).to_dict(), Fetch(url=other, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
     add = ArchiveWriter.add
 
     def add_and_commit(self, *args, **kwargs):
@@ -75,7 +76,7 @@ def test_reparse_gives_the_archive_the_crawls_text_guarantee(tmp_path, monkeypat
     # through would otherwise put them in the archive.
     html = PAGE.read_bytes()
     with ArchiveWriter(tmp_path, run_id="old") as writer:
-        writer.add(parse_article(html, URL).to_dict(), RawPage(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+        writer.add(parse_article(html, URL).to_dict(), Fetch(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
     parse = parsing.parse_article
 
     def careless(body, url):
@@ -102,7 +103,7 @@ def _archive_a_list_page_as_an_article(root) -> dict:
     old = dict(parse_article(html, url).to_dict(), title="Promoting propaganda results on ten years of the Capital",
                warnings=[], parser_version="1.1.0")
     with ArchiveWriter(root, run_id="old") as writer:
-        writer.add(old, RawPage(url=url, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+        writer.add(old, Fetch(url=url, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
     return old
 
 
@@ -125,7 +126,7 @@ def test_reparse_remove_rejected_takes_them_out_of_the_archive(tmp_path):
     old = _archive_a_list_page_as_an_article(tmp_path)
     with ArchiveWriter(tmp_path, run_id="article") as writer:
         writer.add(parse_article(PAGE.read_bytes(), URL).to_dict(),
-                   RawPage(url=URL, body=PAGE.read_bytes(), fetched_at="2026-11-20T01:00:00+00:00"))
+                   Fetch(url=URL, body=PAGE.read_bytes(), fetched_at="2026-11-20T01:00:00+00:00"))
     result = _vngov("reparse", "--archive", str(tmp_path), "--remove-rejected")
     assert result.returncode == 0, result.stderr
     assert "1 rejected now (taken out of the archive, 1 archived version; see removed/)" in result.stdout

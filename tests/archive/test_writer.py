@@ -4,11 +4,12 @@ from datetime import datetime
 
 import pytest
 
-from scraper.archive import Archive, ArchiveLocked, ArchiveWriter, RawPage
+from scraper.archive import Archive, ArchiveLocked, ArchiveWriter
+from scraper.items import Fetch, Hints
 from scraper.archive.codec import read_lines
 from scraper.archive.compact import compact
 from scraper.archive.layout import iter_segments
-from scraper.archive.warc import read_snapshot
+from scraper.archive.warc import read_fetch
 from scraper.parsing.dates import VN_TZ
 
 from .records import make_record
@@ -52,17 +53,16 @@ def test_partitions_by_site_and_month_with_undated(tmp_path):
     assert len(list(archive.iter_articles())) == 2  # undated only without date bounds
 
 
-def test_raw_page_kept_in_warc(tmp_path):
+def test_fetch_kept_in_warc_reads_back_whole(tmp_path):
     record = make_record(5)
     html = "<html><body><h1>Tiêu đề</h1></body></html>".encode()
-    raw = RawPage(url=record["url"], body=html, headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
-                  fetched_at="2026-11-28T01:00:00+00:00")
+    fetch = Fetch(url=record["url"], body=html, headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                  fetched_at="2026-11-28T01:00:00+00:00", requested_url="http://www.x.vn/old-slug.html",
+                  hints=Hints(source="sitemap", published_at="2026-11-27T08:00:00+07:00", lastmod="2026-11-28T07:00:00+07:00"))
     with ArchiveWriter(tmp_path) as writer:
-        writer.add(record, raw)
+        writer.add(record, fetch)
     stored = next(Archive(tmp_path).iter_articles())
-    snapshot = read_snapshot(tmp_path, stored["warc_file"], stored["warc_offset"])
-    assert snapshot.body == html and snapshot.url == record["url"]
-    assert ("Content-Encoding", "gzip") not in snapshot.headers
+    assert read_fetch(tmp_path, stored["warc_file"], stored["warc_offset"]) == fetch
 
 
 def test_rejects_are_written_not_dropped(tmp_path):

@@ -92,9 +92,9 @@ def test_plain_scrapy_crawl_command(mirror, tmp_path):
 
 
 def _assert_snapshots_are_the_pages(site, archive, stored):
-    from scraper.archive.warc import read_snapshot
+    from scraper.archive.warc import read_fetch
 
     bodies = {f"https://{site.host}{a.path}": site.render(a.path).body for a in site.articles}
     for record in stored:
-        snapshot = read_snapshot(archive, record["warc_file"], record["warc_offset"])
+        snapshot = read_fetch(archive, record["warc_file"], record["warc_offset"])
         assert snapshot.url == record["url"] and snapshot.body == bodies[record["url"]]
