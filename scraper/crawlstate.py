@@ -53,12 +53,16 @@ class CrawlState:
         return max((s.last_fetched_at for s in self.seen.values()), default=None)
 
     def should_fetch(self, url: str, *, now: datetime, refetch_window: timedelta,
-                     published_hint: datetime | None = None, lastmod_hint: datetime | None = None) -> bool:
+                     published_hint: datetime | None = None, lastmod_hint: datetime | None = None,
+                     run_started: datetime | None = None) -> bool:
         """New URLs, URLs a sitemap says changed since we fetched them, and recent articles
-        (younger than the re-fetch window, to catch edits)."""
+        (younger than the re-fetch window, to catch edits), unless fetched since `run_started`:
+        the start of this run, or of the interrupted run it resumes."""
         seen = self.seen.get(canonicalize_url(url))
         if seen is None:
             return True
+        if run_started is not None and seen.last_fetched_at >= run_started:
+            return False
         if lastmod_hint is not None and lastmod_hint > seen.last_fetched_at:
             return True
         published = seen.published_at or published_hint

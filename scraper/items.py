@@ -106,6 +106,9 @@ def article_id(canonical_url: str) -> str:
     return hashlib.blake2b(canonical_url.encode("utf-8"), digest_size=10).hexdigest()
 
 
+_HINT_RANK = {"feed": 0, "sitemap": 1, "listing": 2, "start": 3}
+
+
 @dataclass
 class Hints:
     """What discovery said of a URL before it was fetched: which kind of page led to it and the
@@ -118,6 +121,14 @@ class Hints:
 
     def to_dict(self) -> dict:
         return {"source": self.source, "published_at": self.published_at, "lastmod": self.lastmod}
+
+    def combine(self, other: "Hints") -> "Hints":
+        """What two discoveries of one URL say together: the publication time of the more
+        authoritative source (a feed, then a sitemap, then a listing), the later lastmod."""
+        first, second = sorted((self, other), key=lambda h: (h.published_at is None, _HINT_RANK.get(h.source, 9)))
+        lastmods = [h.lastmod for h in (self, other) if h.lastmod]
+        return Hints(source=first.source, published_at=first.published_at or second.published_at,
+                     lastmod=max(lastmods) if lastmods else None)
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "Hints":

@@ -18,6 +18,11 @@ from .sites import site_name
 
 logger = logging.getLogger(__name__)
 _OUTCOMES = ("new", "updated", "unchanged", "rejected")
+# What each response was fetched as, by the spider callback that asked for it (robots.txt and
+# other requests of Scrapy's own are "other"): a scheduled run should fetch listings, feeds and
+# sitemaps, and only the articles that are new or inside the re-fetch window.
+_KINDS = {"parse_article": "article", "parse_listing": "listing", "parse_generic_listing": "listing",
+          "parse_feed": "feed", "parse_sitemap": "sitemap"}
 _COVERED = ("title", "published_at", "body_text", "author", "sapo")
 
 
@@ -35,6 +40,7 @@ class RunReport:
         self.crawler = crawler
         self.started = datetime.now(timezone.utc)
         self.pages: dict[str, int] = defaultdict(int)
+        self.kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.coverage: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.parsed: dict[str, int] = defaultdict(int)
@@ -61,6 +67,8 @@ class RunReport:
         # response_downloaded: every response, including the 429s and 503s that retries absorb.
         site = site_name(response.url)
         self.pages[site] += 1
+        callback = getattr(request, "callback", None)
+        self.kinds[site][_KINDS.get(getattr(callback, "__name__", ""), "other")] += 1
         if response.status >= 400:
             self.errors[site][response.status] += 1
 
@@ -90,6 +98,7 @@ class RunReport:
             parsed = self.parsed.get(site, 0)
             report["sites"][site] = {
                 "pages_fetched": self.pages.get(site, 0),
+                "pages_by_kind": dict(sorted(self.kinds.get(site, {}).items())),
                 "articles": {outcome: int(stats.get(f"vngov/{site}/{outcome}", 0)) for outcome in _OUTCOMES},
                 # why: "missing title", "not an article" (a list, a section, a redirect away), ...
                 "rejected_by_reason": {key[len(f"vngov/{site}/rejected/"):]: int(count)
@@ -148,7 +157,8 @@ def format_report(report: dict) -> str:
         failed = data.get("failed_in_code") or {}
         failures = (f"; FAILED in our code {sum(failed.values())} ({', '.join(f'{kind} {n}' for kind, n in failed.items())})"
                     if failed else "")
-        lines.append(f"  {site}: {data['pages_fetched']} pages; articles new {articles['new']}, updated "
+        kinds = ", ".join(f"{kind} {n}" for kind, n in data.get("pages_by_kind", {}).items())
+        lines.append(f"  {site}: {data['pages_fetched']} pages{f' ({kinds})' if kinds else ''}; articles new {articles['new']}, updated "
                      f"{articles['updated']}, unchanged {articles['unchanged']}, rejected {articles['rejected']}"
                      f"{f' ({reasons})' if reasons else ''}{failures}; HTTP errors {errors}; coverage {coverage}")
     return "\n".join(lines)

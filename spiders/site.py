@@ -47,6 +47,9 @@ class SiteSpider(scrapy.Spider):
         self.refetch_window = timedelta(days=float(refetch_days)) if refetch_days not in (None, "") else None
         self.scheduled = 0
         self.requested: set[str] = set()  # article URLs asked for in this run
+        # What discovery said of each article URL: a feed may date an article that a listing
+        # led to first. Read when the page arrives, beside what its request carried.
+        self.discovered: dict[str, Hints] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -96,6 +99,9 @@ class SiteSpider(scrapy.Spider):
     def _article_request(self, url: str, *, published: datetime | None = None, lastmod: datetime | None = None,
                          source: str = "listing") -> scrapy.Request | None:
         """A request for an article worth fetching, or None (seen, out of range, capped)."""
+        hints = Hints(source=source, published_at=to_iso(published), lastmod=to_iso(lastmod))
+        known = self.discovered.get(url)
+        self.discovered[url] = known.combine(hints) if known else hints
         if url in self.requested:  # listed in a feed, a sitemap and a listing: one request
             return None
         if self.max_articles is not None and self.scheduled >= self.max_articles:
@@ -106,7 +112,8 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_out_of_range")
             return None
         if not self.full and not self.crawl_state.should_fetch(url, now=self.now, refetch_window=self.refetch_window,
-                                                        published_hint=published, lastmod_hint=lastmod):
+                                                        published_hint=published, lastmod_hint=lastmod,
+                                                        run_started=self._run_started()):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_seen")
             return None
         self.scheduled += 1
@@ -115,9 +122,16 @@ class SiteSpider(scrapy.Spider):
         # all redirect to the home page must each reach parse_article to be rejected. (A run
         # resumed from its JOBDIR starts a new set: an article still queued from before may be
         # asked for twice, and the archive keeps it once.)
-        hints = Hints(source=source, published_at=to_iso(published), lastmod=to_iso(lastmod))
         return scrapy.Request(url, callback=self.parse_article, priority=10, dont_filter=True,
                               cb_kwargs={"hints": hints.to_dict()})
+
+    def _run_started(self) -> datetime:
+        """When this run began, or the interrupted run it resumes: kept in the JOBDIR's spider
+        state, so that a resumed run does not fetch again what the first part fetched."""
+        state = getattr(self, "state", None)  # Scrapy's SpiderState extension: only with a JOBDIR
+        if state is None:
+            return self.now
+        return datetime.fromisoformat(state.setdefault("run_started_at", self.now.isoformat()))
 
     def _is_article(self, url: str) -> bool:
         if self.profile is not None:
@@ -212,6 +226,8 @@ class SiteSpider(scrapy.Spider):
         fetch = Fetch(url=response.url, body=response.body, status=response.status, headers=headers,
                       fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                       requested_url=redirected[0] if redirected else response.url, hints=Hints.from_dict(hints))
+        if fetch.asked_for in self.discovered:  # a resumed run's queued request has only its own
+            fetch.hints = fetch.hints.combine(self.discovered[fetch.asked_for])
         profile = self.profile.name if self.profile else None
         warc_member = None
         if self.parse_pool:  # the worker encodes the WARC records too: the store pipeline only appends them

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -32,6 +34,16 @@ class MirrorArticle:
     published: datetime
     updated: datetime | None = None
     version: int = 1
+    linked: str | None = None  # the URL listings, feeds and sitemaps give, when not the article's own
+    old_path: str | None = None  # a path that redirects to `path` (the slug before an edit)
+    canonical: str | None = None  # the page's rel=canonical, when not its own URL
+
+
+# How a site's links can name an article otherwise than its own URL: the host with or without
+# "www.", http for https, an old slug that now redirects, or a page whose rel=canonical names
+# the site it was syndicated from. `url_variants=True` gives a third of the articles one each.
+URL_VARIANTS = ("www", "http", "old-slug", "syndicated")
+SYNDICATION_HOST = "tinchinhthuc.example.vn"
 
 
 @dataclass
@@ -45,7 +57,8 @@ class Page:
 class MirrorSite:
     def __init__(self, name: str, count: int, *, seed: int = 1, newest: datetime | None = None,
                  spacing: timedelta = timedelta(hours=3), page_kb: int = 0, paragraphs: int = 8,
-                 cache_pages: bool = False):
+                 cache_pages: bool = False, url_variants: bool = False, feed_dated: bool = False,
+                 legacy_charset: bool = False):
         if name not in FAMILIES:
             raise ValueError(f"no mirror family for {name!r}; choose from {', '.join(FAMILIES)}")
         self.name = name
@@ -55,6 +68,13 @@ class MirrorSite:
         self.writer = Writer(seed)
         self.page_kb = page_kb
         self.cache_pages = cache_pages  # keep rendered articles: a server fast enough to benchmark against
+        self.url_variants = url_variants
+        # One article in five shows no date of its own: only the feed dates it.
+        self.feed_dated = feed_dated
+        # One article in seven is windows-1258, said only by the Content-Type header; its
+        # <meta charset> says UTF-8, wrongly, as old CMS templates do.
+        self.legacy_charset = legacy_charset
+        self.by_old_path: dict[str, MirrorArticle] = {}
         self._rendered: dict[tuple[str, int], bytes] = {}
         self.paragraph_count = paragraphs
         self.articles: list[MirrorArticle] = []
@@ -100,9 +120,27 @@ class MirrorSite:
             category = urlsplit(self.profile.listings[listing].url).path
             path = f"{category}/-/view_content/{3000000 + index}-{slug}.html"
         article = MirrorArticle(index, key, path, listing, published)
+        if self.url_variants and index % 3 == 0:
+            self._vary(article, URL_VARIANTS[(index // 3) % len(URL_VARIANTS)], slug)
         self.articles.append(article)
         self.by_path[path] = article
         return article
+
+    def _vary(self, article: MirrorArticle, variant: str, slug: str) -> None:
+        if variant == "www" and f"www.{self.host}" in self.profile.domains:
+            article.linked = f"https://www.{self.host}{article.path}"
+        elif variant in ("www", "http"):
+            article.linked = f"http://{self.host}{article.path}"
+        elif variant == "old-slug":
+            article.old_path = article.path.replace(slug, f"ban-nhap-{slug}", 1)
+            article.linked = self.url(article.old_path)
+            self.by_old_path[article.old_path] = article
+        else:
+            article.canonical = f"https://{SYNDICATION_HOST}{article.path}"
+
+    def link(self, article: MirrorArticle) -> str:
+        """The absolute URL by which listings, feeds and sitemaps name the article."""
+        return article.linked or self.url(article.path)
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -112,14 +150,18 @@ class MirrorSite:
         if path == "/robots.txt":
             body = f"User-agent: *\nDisallow: {TRAP_PREFIX}\n\nSitemap: https://{self.host}/sitemap.xml\n"
             return Page(200, body.encode(), "text/plain; charset=utf-8")
+        if path in self.by_old_path:
+            return Page(301, b"", headers={"Location": self.url(self.by_old_path[path].path)})
         if path in self.by_path:
             article = self.by_path[path]
             body = self._rendered.get((path, article.version))
+            legacy = self.is_legacy_charset(article)
             if body is None:
-                body = self._article_page(article).encode()
+                text = self._article_page(article)
+                body = encode_windows_1258(text) if legacy else text.encode()
                 if self.cache_pages:
                     self._rendered[(path, article.version)] = body
-            return Page(200, body)
+            return Page(200, body, "text/html; charset=windows-1258" if legacy else "text/html; charset=utf-8")
         if path.startswith(TRAP_PREFIX):
             return Page(200, b"<html><body><h1>Robots.txt forbids this page</h1></body></html>")
         for number, listing in enumerate(self.profile.listings):
@@ -175,14 +217,27 @@ class MirrorSite:
         others = [a for a in self.articles[max(0, article.index - 4): article.index]]
         return list(reversed(others))
 
+    def is_feed_dated(self, article: MirrorArticle) -> bool:
+        return self.feed_dated and article.index % 5 == 2
+
+    def is_legacy_charset(self, article: MirrorArticle) -> bool:
+        return self.legacy_charset and article.index % 7 == 4
+
     def _article_page(self, article: MirrorArticle) -> str:
+        page = self._dated_article_page(article)
+        if self.is_feed_dated(article):
+            for dated in _DATES_SHOWN:
+                page = dated.sub("", page)
+        return page
+
+    def _dated_article_page(self, article: MirrorArticle) -> str:
         title, lead, paragraphs = self._content(article)
         esc = html.escape
         published = article.published
         iso = published.isoformat()
         modified = (article.updated or published).isoformat()
         author = self.writer.author(article.key)
-        canonical = self.url(article.path)
+        canonical = article.canonical or self.url(article.path)
         listing = self.profile.listings[article.listing] if self.profile.listings else None
         category_path = urlsplit(listing.url).path if listing else "/"
         category = f"Chuyên mục {article.listing + 1}"
@@ -228,15 +283,22 @@ class MirrorSite:
                 f'<div class="asset-links"><h3>Tin khác</h3><ul>{links}</ul></div></body></html>')
 
     def _item_html(self, article: MirrorArticle) -> str:
+        if self.is_feed_dated(article):  # the listing shows no date either
+            return _LISTING_DATES.sub("", self._dated_item_html(article))
+        return self._dated_item_html(article)
+
+    def _dated_item_html(self, article: MirrorArticle) -> str:
         title = html.escape(self._content(article)[0])
         when = f"{article.published:%d/%m/%Y %H:%M}"
+        # Root-relative where the site's CMS writes them so, absolute where a variant needs it.
+        href = article.linked or article.path
         if self.family == "detail":
-            return (f'<div class="box-stream-item"><h2><a class="box-stream-link-title" href="{article.path}">{title}</a></h2>'
+            return (f'<div class="box-stream-item"><h2><a class="box-stream-link-title" href="{href}">{title}</a></h2>'
                     f'<span class="time-ago box-stream-time">{when}</span></div>')
         if self.family == "article":
-            return (f'<article class="story"><h3 class="story__heading"><a class="cms-link" href="{self.url(article.path)}">{title}</a></h3>'
+            return (f'<article class="story"><h3 class="story__heading"><a class="cms-link" href="{self.link(article)}">{title}</a></h3>'
                     f'<time class="time" datetime="{article.published.isoformat()}">{when}</time></article>')
-        return (f'<div class="asset-abstract"><h3 class="asset-title"><a href="{article.path}">{title}</a></h3>'
+        return (f'<div class="asset-abstract"><h3 class="asset-title"><a href="{href}">{title}</a></h3>'
                 f'<div class="assetPublishDate">Ngày đăng {article.published:%d/%m/%Y} | {article.published:%I:%M %p}</div></div>')
 
     def _listing_items(self, listing: int, page: int) -> str:
@@ -268,7 +330,7 @@ class MirrorSite:
             # US month-first, no zone: the real feed's trap.
             pub = f"{article.published.month}/{article.published.day}/{article.published.year} " \
                   f"{article.published:%I:%M:%S %p}".replace(" 0", " ")
-            items.append(f"<item><title><![CDATA[{title}]]></title><link><![CDATA[{self.url(article.path)}]]></link>"
+            items.append(f"<item><title><![CDATA[{title}]]></title><link><![CDATA[{self.link(article)}]]></link>"
                          f"<pubDate>{pub}</pubDate></item>")
         return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{self.host}</title>{"".join(items)}</channel></rss>'
 
@@ -289,6 +351,28 @@ class MirrorSite:
         for article in self.articles:
             if (article.published.year, article.published.month) == (year, month):
                 lastmod = (article.updated or article.published).isoformat()
-                urls.append(f"<url><loc>{self.url(article.path)}</loc><lastmod>{lastmod}</lastmod></url>")
+                urls.append(f"<url><loc>{self.link(article)}</loc><lastmod>{lastmod}</lastmod></url>")
         return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{"".join(urls)}</urlset>'
 
+
+
+# Where an article page and a listing item show their dates, in the three families' markup.
+_DATES_SHOWN = [re.compile(p) for p in (
+    r'<meta property="article:published_time" content="[^"]*">', r'"date(?:Published|Modified)": "[^"]*", ',
+    r'<div class="detail-time">.*?</div></div>', r'<div class="article__meta">.*?</div>',
+    r'<div class="assetPublishDate">[^<]*</div>')]
+_LISTING_DATES = re.compile(r'<span class="time-ago box-stream-time">[^<]*</span>|<time class="time"[^>]*>[^<]*</time>'
+                            r'|<div class="assetPublishDate">[^<]*</div>')
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # windows-1258 writes these as combining characters
+
+
+def encode_windows_1258(text: str) -> bytes:
+    """Vietnamese text as windows-1258 writes it: letters with a circumflex, breve or horn
+    precomposed, tone marks combining after them."""
+    composed = []
+    for char in unicodedata.normalize("NFD", text):
+        if composed and unicodedata.combining(char) and char not in _TONE_MARKS:
+            composed[-1] = unicodedata.normalize("NFC", composed[-1] + char)
+        else:
+            composed.append(char)
+    return "".join(composed).encode("windows-1258", errors="xmlcharrefreplace")

@@ -69,6 +69,11 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
         except LookupError:
             warnings.append(f"unknown charset {name!r}")
             continue
+        if codec == "utf-8":
+            # Not UTF-8, as the strict and lenient readings above found: a template's meta tag
+            # or a server's header that says UTF-8 over windows-1258 bytes. The next candidate.
+            warnings.append(f"declared charset {name!r} but the bytes are not UTF-8")
+            continue
         if codec in _WESTERN:
             # Old Vietnamese CMSs declare ISO-8859-1 and send windows-1258: in that codec the
             # same bytes give ư, ơ, đ, ă, which Western text never has.

@@ -9,6 +9,7 @@ from pathlib import Path
 from scraper.archive import Archive, ArchiveWriter
 from scraper.items import Fetch
 from scraper import parsing
+from scraper.parsing import record as record_module
 from scraper.cli import main
 from scraper.parsing import parse_article
 from scraper.parsing.dates import VN_TZ
@@ -79,13 +80,13 @@ def test_reparse_gives_the_archive_the_crawls_text_guarantee(tmp_path, monkeypat
         writer.add(parse_article(html, URL).to_dict(), Fetch(url=URL, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
     parse = parsing.parse_article
 
-    def careless(body, url):
-        article = parse(body, url)
+    def careless(body, url, **options):
+        article = parse(body, url, **options)
         article.title = unicodedata.normalize("NFD", article.title) + "  "
         article.sapo = "(Chinhphu.vn) - " + article.sapo
         return article
 
-    monkeypatch.setattr(parsing, "parse_article", careless)
+    monkeypatch.setattr(record_module, "parse_article", careless)
     assert main(["reparse", "--archive", str(tmp_path)]) == 0
     (latest,) = Archive(tmp_path).iter_articles()
     expected = parse(html, URL)

@@ -62,6 +62,10 @@ def test_demo_builds_an_archive_offline(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "45 articles" in result.stdout and "-m scraper export --archive" in result.stdout
     assert len(list(Archive(tmp_path / "demo").iter_articles())) == 45
+    # Re-parsed with the parser that wrote it, the demo archive gains no version.
+    again = subprocess.run([sys.executable, "-m", "scraper", "reparse", "--archive", str(tmp_path / "demo")],
+                           cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert "re-parsed 45 articles" in again.stdout and ": 0 new versions, 0 rejected now" in again.stdout
 
 
 @pytest.mark.parametrize("args,message", [

@@ -79,3 +79,16 @@ def test_an_article_redirected_to_its_new_slug_is_parsed_at_the_new_url():
     new_url = URL.replace("dien-tap", "tong-ket-dien-tap")
     record = build_record(Fetch(url=new_url, body=DATED, requested_url=URL, fetched_at="2024-01-15T03:00:00+00:00"))
     assert record["url"] == new_url and record["title"].startswith("Lực lượng vũ trang")
+
+
+def test_windows_1258_bytes_declared_as_utf8_are_read_as_what_they_are():
+    # A template's <meta charset="utf-8"> and a server's header both say UTF-8 over bytes an old
+    # CMS wrote in windows-1258: read as UTF-8 they would be stored as U+FFFD.
+    from scraper.mirror.site import encode_windows_1258
+
+    body = encode_windows_1258(PAGE.format(date=""))
+    assert b"\xd2" in body or b"\xec" in body  # combining tone marks: not UTF-8
+    record = build_record(Fetch(url=URL, body=body, headers=[("Content-Type", "text/html; charset=utf-8")]))
+    assert record["title"] == "Lực lượng vũ trang Thủ đô diễn tập khu vực phòng thủ"
+    assert "\ufffd" not in record["body_text"]
+    assert "declared charset 'utf-8' but the bytes are not UTF-8" in record["warnings"]
