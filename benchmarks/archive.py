@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scraper.archive import Archive, ArchiveWriter  # noqa: E402
 from scraper.archive.export import ExportRequest, export  # noqa: E402
-from scraper.archive.reader import DUCKDB_COLUMNS  # noqa: E402
+from scraper.schema import duckdb_columns  # noqa: E402
 from scraper.items import article_id  # noqa: E402
 from scraper.mirror.content import Writer  # noqa: E402
 from scraper.parsing.dates import VN_TZ  # noqa: E402
@@ -71,7 +71,7 @@ def time_duckdb(root: Path, year: str, month: str, output: Path) -> tuple[float,
     import duckdb
 
     connection = duckdb.connect()
-    columns = ", ".join(f"'{k}': '{v}'" for k, v in DUCKDB_COLUMNS.items())
+    columns = ", ".join(f"'{k}': '{v}'" for k, v in duckdb_columns().items())
     pattern = str(root / "site=*" / "year=*" / "month=*" / "part-*.jsonl.zst")
     started = time.monotonic()
     # DuckDB at its best: explicit columns (no schema sniffing) and a filter on the Hive

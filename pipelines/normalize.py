@@ -7,8 +7,7 @@ import unicodedata
 
 from scraper.items import CrawledPage
 from scraper.parsing.text import normalize_text, strip_source_prefix
-
-_TEXT_FIELDS = ("title", "sapo", "author", "category")
+from scraper.schema import TEXT_FIELDS
 
 
 _UNCLEAN = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad\u00a0\t\r]|  |\n\n\n| \n|\n ")
@@ -28,19 +27,23 @@ class NormalizePipeline:
 def normalize_record(record: dict) -> dict:
     """The archive's text guarantee, in place (and returned): what the crawl applies to every
     record, and `vngov reparse` to every record it re-reads."""
-    for name in _TEXT_FIELDS:
-        if record.get(name):
-            record[name] = normalize_text(record[name]) or None
+    for field in TEXT_FIELDS:  # the schema's text fields, each cleaned as its type needs
+        value = record.get(field.name)
+        if field.text == "paragraphs":
+            if value and not _clean(value):
+                paragraphs = (normalize_text(p, keep_newlines=True) for p in value.split("\n\n"))
+                record[field.name] = "\n\n".join(p for p in paragraphs if p) or None
+        elif field.base == "string[]":
+            record[field.name] = [t for t in (normalize_text(t) for t in value or []) if t]
+        elif field.base == "image[]":
+            for image in value or []:
+                image["caption"] = normalize_text(image.get("caption")) or None
+        elif field.base == "sidebar[]":
+            for entry in value or []:
+                entry["title"] = normalize_text(entry.get("title"))
+                entry["teaser"] = normalize_text(entry.get("teaser")) or None
+        elif value:
+            record[field.name] = normalize_text(value) or None
     if record.get("sapo"):
         record["sapo"] = strip_source_prefix(record["sapo"])
-    body = record.get("body_text")
-    if body and not _clean(body):
-        paragraphs = (normalize_text(p, keep_newlines=True) for p in body.split("\n\n"))
-        record["body_text"] = "\n\n".join(p for p in paragraphs if p) or None
-    record["tags"] = [t for t in (normalize_text(t) for t in record.get("tags") or []) if t]
-    for image in record.get("images") or []:
-        image["caption"] = normalize_text(image.get("caption")) or None
-    for entry in record.get("sidebar") or []:
-        entry["title"] = normalize_text(entry.get("title"))
-        entry["teaser"] = normalize_text(entry.get("teaser")) or None
     return record

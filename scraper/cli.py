@@ -101,7 +101,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _date_arg(value: str | None, flag: str):
-    from .parsing.dates import parse_day  # not at import: `vngov --help` stays quick
+    from .vietnam import parse_day
 
     try:
         return parse_day(value, flag)
@@ -142,6 +142,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     result = export(archive, request, ["vngov", *sys.argv[1:]], progress=progress)
     if args.output != "-":
         print(f"exported {result.rows} articles to {args.output} (manifest: {result.manifest_path})", file=sys.stderr)
+    return 0
+
+
+SCHEMA_FORMATS = ("json-schema", "duckdb", "parquet", "polars", "spark", "markdown")
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from . import schema
+
+    if args.format == "json-schema":
+        print(schema.json_schema_text(), end="")
+    elif args.format == "duckdb":  # read_json(..., columns = <this>)
+        print("{" + ", ".join(f"'{name}': '{kind}'" for name, kind in schema.duckdb_columns().items()) + "}")
+    elif args.format == "parquet":
+        if importlib.util.find_spec("pyarrow") is None:
+            raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'")
+        print(schema.arrow_schema().to_string(show_schema_metadata=False))
+    elif args.format == "polars":
+        print(schema.polars_text())
+    elif args.format == "spark":
+        print(schema.spark_ddl())
+    else:
+        print(schema.markdown_table("parser") + "\n\n" + schema.markdown_table("archive"))
     return 0
 
 
@@ -323,6 +346,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", type=int, default=40, help="articles per demo site")
     p.add_argument("--log-level", default="WARNING")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("schema", parents=[common], help="print the record's schema for a reader",
+                       description="The archive record's fields and types, as a reader needs them: JSON Schema, "
+                                   "DuckDB read_json columns, a Parquet (Arrow) schema, a Polars schema, Spark DDL "
+                                   "or the docs' tables. Every archive holds the JSON Schema as schema.json.")
+    p.add_argument("--format", choices=SCHEMA_FORMATS, default="json-schema")
+    p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("stats", parents=[common], help="articles per site and month, coverage, versions")
     p.add_argument("--json", action="store_true")

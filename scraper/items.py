@@ -1,6 +1,7 @@
 """The article record: what every stage after the parser consumes.
 
-Each field is documented in docs/schema.md. This module depends on nothing else in the project.
+Each field's type and meaning is defined in scraper/schema.py (and printed in docs/schema.md);
+a test holds Article to it. This module depends on nothing else in the project but the schema.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-SCHEMA_VERSION = 1
+from .schema import SCHEMA_VERSION
 
 # Warnings that say the page fetched is not the article its URL names; validation rejects such
 # records as "not an article". A list served at an article's URL (its headline links to

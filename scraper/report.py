@@ -14,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.logformatter import LogFormatter
 
 from . import parsepool
+from .schema import COVERAGE
 from .sites import site_name
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ _OUTCOMES = ("new", "updated", "unchanged", "rejected")
 # sitemaps, and only the articles that are new or inside the re-fetch window.
 _KINDS = {"parse_article": "article", "parse_listing": "listing", "parse_generic_listing": "listing",
           "parse_feed": "feed", "parse_sitemap": "sitemap"}
-_COVERED = ("title", "published_at", "body_text", "author", "sapo")
+_COVERED = tuple(COVERAGE.values())
 
 
 class QuietDropFormatter(LogFormatter):

@@ -15,7 +15,8 @@ import scrapy
 from scraper import parsepool
 from scraper.crawlstate import CrawlState
 from scraper.items import CrawledPage, Fetch, Hints
-from scraper.parsing.dates import VN_TZ, parse_day, to_iso
+from scraper.parsing.dates import to_iso
+from scraper.vietnam import VN_TZ, parse_day
 from scraper.parsing.feeds import parse_feed, parse_sitemap
 from scraper.parsing.listing import ListingPage, parse_listing
 from scraper.parsing.record import build_record

@@ -17,13 +17,12 @@ from typing import BinaryIO
 
 import orjson
 
-from ..parsing.text import fold_accents
+from ..schema import CSV_DEFAULT_FIELDS, TIMESTAMP_FIELDS, arrow_schema
+from ..vietnam import fold_accents
 from . import index as archive_index
 from .reader import Archive
 
 FORMATS = ("jsonl", "csv", "parquet")
-CSV_DEFAULT_FIELDS = ["id", "site", "url", "published_at", "updated_at", "title", "sapo", "author", "category",
-                      "tags", "body_text", "version"]
 _SEARCHED = ("title", "sapo", "body_text")
 
 
@@ -231,7 +230,11 @@ class _ParquetWriter:
         self.schema = None
 
     def write(self, line: bytes, record: dict) -> None:
-        self.rows.append(_project(record, self.fields))
+        row = dict(_project(record, self.fields))
+        for name in TIMESTAMP_FIELDS:  # stored as ISO 8601 text; Parquet keeps them as zoned timestamps
+            if row.get(name):
+                row[name] = datetime.fromisoformat(row[name])
+        self.rows.append(row)
         if len(self.rows) >= self.BATCH:
             self._flush()
 
@@ -242,7 +245,7 @@ class _ParquetWriter:
         if not self.rows:
             return
         if self.schema is None:
-            self.schema = parquet_schema(self.fields)
+            self.schema = arrow_schema(self.fields)
         table = pa.Table.from_pylist(self.rows, schema=self.schema)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.out, self.schema, compression="zstd")
@@ -255,22 +258,6 @@ class _ParquetWriter:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            self.writer = pq.ParquetWriter(self.out, self.schema or parquet_schema(self.fields), compression="zstd")
+            self.writer = pq.ParquetWriter(self.out, self.schema or arrow_schema(self.fields), compression="zstd")
             self.writer.write_table(pa.Table.from_pylist([], schema=self.writer.schema))
         self.writer.close()
-
-
-def parquet_schema(fields: list[str] | None):
-    import pyarrow as pa
-
-    image = pa.struct([("url", pa.string()), ("caption", pa.string())])
-    item = pa.struct([("list", pa.string()), ("title", pa.string()), ("url", pa.string()),
-                      ("teaser", pa.string()), ("position", pa.int32())])
-    types = {
-        "tags": pa.list_(pa.string()), "warnings": pa.list_(pa.string()), "images": pa.list_(image),
-        "sidebar": pa.list_(item), "schema_version": pa.int32(), "version": pa.int32(), "warc_offset": pa.int64(),
-    }
-    from .reader import DUCKDB_COLUMNS
-
-    names = fields or list(DUCKDB_COLUMNS)
-    return pa.schema([(name, types.get(name, pa.string())) for name in names])

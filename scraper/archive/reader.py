@@ -15,24 +15,11 @@ from typing import Iterable, Iterator
 
 import orjson
 
-from ..parsing.dates import VN_TZ, parse_day
+from ..vietnam import VN_TZ, parse_day
+from ..schema import TIMESTAMP_FIELDS, duckdb_columns
 from . import index as archive_index
 from .codec import read_lines
 from .layout import is_segment, iter_segments, months_between, site_names
-
-# The columns analysts get from DuckDB; explicit, because schema sniffing of many files is slow.
-DUCKDB_COLUMNS = {
-    "id": "VARCHAR", "url": "VARCHAR", "canonical_url": "VARCHAR", "site": "VARCHAR", "title": "VARCHAR",
-    "sapo": "VARCHAR", "body_text": "VARCHAR", "body_html": "VARCHAR", "published_at": "TIMESTAMPTZ",
-    "updated_at": "TIMESTAMPTZ", "date_source": "VARCHAR", "author": "VARCHAR", "category": "VARCHAR",
-    "tags": "VARCHAR[]", "images": "STRUCT(url VARCHAR, caption VARCHAR)[]",
-    "sidebar": "STRUCT(list VARCHAR, title VARCHAR, url VARCHAR, teaser VARCHAR, position INTEGER)[]",
-    "language": "VARCHAR", "parser_version": "VARCHAR", "schema_version": "INTEGER", "warnings": "VARCHAR[]",
-    "version": "INTEGER", "content_hash": "VARCHAR", "previous_hash": "VARCHAR", "first_seen_at": "TIMESTAMPTZ",
-    "written_at": "TIMESTAMPTZ", "fetched_at": "TIMESTAMPTZ", "run_id": "VARCHAR", "warc_file": "VARCHAR",
-    "warc_offset": "BIGINT",
-}
-
 
 def as_date(value: date | datetime | str | None) -> date | None:
     """A calendar date in Vietnam time from a date, an aware datetime or 'YYYY-MM-DD'."""
@@ -147,7 +134,7 @@ class Archive:
         if columns:
             records = ({c: r.get(c) for c in columns} for r in records)
         frame = pd.DataFrame.from_records(list(records))
-        for column in ("published_at", "updated_at", "first_seen_at", "fetched_at", "written_at"):
+        for column in TIMESTAMP_FIELDS:
             if column in frame:
                 frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601").dt.tz_convert("Asia/Ho_Chi_Minh")
         return frame
@@ -159,7 +146,7 @@ class Archive:
 
         connection = connection or duckdb.connect()
         pattern = str(self.root / "site=*" / "year=*" / "month=*" / "part-*.jsonl*")
-        columns = ", ".join(f"'{name}': '{kind}'" for name, kind in DUCKDB_COLUMNS.items())
+        columns = ", ".join(f"'{name}': '{kind}'" for name, kind in duckdb_columns().items())
         source = (f"read_json('{pattern}', format='newline_delimited', hive_partitioning=true, "
                   f"hive_types_autocast=false, columns={{{columns}}})")
         query = f"SELECT * FROM {source} AS a"

@@ -24,6 +24,7 @@ import orjson
 
 from .. import __version__
 from ..items import Fetch
+from ..schema import CONTENT_FIELDS, COVERAGE, json_schema_text
 from . import index as archive_index
 from .codec import CODECS, SegmentWriter, dumps, read_lines
 from .index import utc_now
@@ -35,9 +36,7 @@ logger = logging.getLogger(__name__)
 
 MAX_OPEN_SEGMENTS = 8  # partitions written at once before a commit closes them
 
-# What a reader of the article sees: a change here is a new version. The sidebar is left out
-# on purpose: "latest news" lists change on every fetch without the article changing.
-CONTENT_FIELDS = ("title", "sapo", "body_text", "published_at", "updated_at", "author", "category", "tags", "images")
+SCHEMA_FILE = "schema.json"  # the record's JSON Schema, for readers without our code
 
 
 def _index_fields(record: dict) -> dict:
@@ -46,11 +45,18 @@ def _index_fields(record: dict) -> dict:
         "canonical_url": record.get("canonical_url") or record.get("url") or "",
         "site": record.get("site") or "_",
         "first_seen_at": record.get("first_seen_at"),
-        "has_title": int(bool(record.get("title"))),
-        "has_sapo": int(bool(record.get("sapo"))),
-        "has_author": int(bool(record.get("author"))),
-        "has_body": int(bool(record.get("body_text"))),
+        "coverage": tuple(int(bool(record.get(name))) for name in COVERAGE.values()),
     }
+
+
+_COVERAGE_COLUMNS = ", ".join(COVERAGE)
+_ARTICLE_UPSERT = (
+    f"INSERT INTO articles (id, canonical_url, site, latest_version, content_hash, published_at, first_seen_at, "
+    f"last_seen_at, {_COVERAGE_COLUMNS}) VALUES ({', '.join('?' * (8 + len(COVERAGE)))}) "
+    "ON CONFLICT(id) DO UPDATE SET latest_version = excluded.latest_version, content_hash = excluded.content_hash, "
+    "published_at = excluded.published_at, last_seen_at = excluded.last_seen_at, "
+    + ", ".join(f"{column} = excluded.{column}" for column in COVERAGE)
+    + " WHERE excluded.latest_version >= articles.latest_version")
 
 
 class ArchiveLocked(RuntimeError):
@@ -58,6 +64,8 @@ class ArchiveLocked(RuntimeError):
 
 
 def content_hash(record: dict) -> str:
+    """What a reader of the article sees (schema.CONTENT_FIELDS): a change here is a new
+    version. The sidebar is left out: "latest news" lists change on every fetch."""
     content = {name: record.get(name) for name in CONTENT_FIELDS}
     return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
 
@@ -168,6 +176,7 @@ class ArchiveWriter:
         try:
             self.db = archive_index.connect(self.root)
             self.recover()
+            self._write_schema()
         except BaseException:
             self._lock.release()
             raise
@@ -358,17 +367,9 @@ class ArchiveWriter:
             self.db.execute("INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (article_id, version, digest, relative, line, published, parser_version, written,
                              warc_file, warc_offset))
-            self.db.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                "latest_version = excluded.latest_version, content_hash = excluded.content_hash, "
-                "published_at = excluded.published_at, last_seen_at = excluded.last_seen_at, "
-                "has_title = excluded.has_title, has_sapo = excluded.has_sapo, has_published = excluded.has_published, "
-                "has_author = excluded.has_author, has_body = excluded.has_body "
-                "WHERE excluded.latest_version >= articles.latest_version",
-                (article_id, fields["canonical_url"], fields["site"], version, digest, published,
-                 fields["first_seen_at"] or written, written, fields["has_title"], fields["has_sapo"],
-                 int(bool(published)), fields["has_author"], fields["has_body"]),
-            )
+            self.db.execute(_ARTICLE_UPSERT, (article_id, fields["canonical_url"], fields["site"], version, digest,
+                                              published, fields["first_seen_at"] or written, written,
+                                              *fields["coverage"]))
 
     def close(self) -> None:
         try:
@@ -402,6 +403,15 @@ class ArchiveWriter:
             self.abort()
 
     # -- recovery ------------------------------------------------------------------------
+
+    def _write_schema(self) -> None:
+        """Keep <archive>/schema.json the schema of the records this code writes."""
+        path = self.root / SCHEMA_FILE
+        text = json_schema_text()
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            tmp = path.with_name(f".{SCHEMA_FILE}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
 
     def recover(self) -> None:
         """Finish or undo what a killed writer left: journaled compactions, temporary files,

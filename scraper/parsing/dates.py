@@ -9,12 +9,12 @@ from __future__ import annotations
 import email.utils
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from ..vietnam import VN_TZ
+
 Source = Literal["visible", "meta", "feed"]
 
 _ISO = re.compile(
@@ -48,17 +48,6 @@ _RELATIVE_UNITS = {
 _AFTERNOON_WORDS = re.compile(r"\b(chiều|tối|đêm)\b", re.IGNORECASE)
 _PM_MARKERS = {"ch", "pm", "p.m."}
 _AM_MARKERS = {"sa", "am", "a.m."}
-
-
-def parse_day(value: str | None, name: str = "date") -> date | None:
-    """A YYYY-MM-DD calendar date as typed by a user (None for empty); ValueError names `name`
-    and the bad value. The one reader of --since/--until and their spider arguments."""
-    if value is None or value == "":
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{name} {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def to_iso(value: datetime | None) -> str | None:

@@ -71,8 +71,3 @@ def strip_source_prefix(value: str) -> str:
     return rest if len(rest) >= 20 else value
 
 
-def fold_accents(value: str) -> str:
-    """Lower-case ASCII skeleton: "Thông tin đối ngoại" -> "thong tin doi ngoai"."""
-    value = value.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

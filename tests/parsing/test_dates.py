@@ -96,7 +96,7 @@ def test_parse_day_reads_iso_days_and_names_the_bad_value():
 
     import pytest
 
-    from scraper.parsing.dates import parse_day
+    from scraper.vietnam import parse_day
 
     assert parse_day("2026-11-01", "since") == date(2026, 11, 1)
     assert parse_day(None) is None and parse_day("") is None

@@ -5,7 +5,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from scraper.parsing.text import collapse_spaces, fold_accents, normalize_text, strip_source_prefix
+from scraper.parsing.text import collapse_spaces, normalize_text, strip_source_prefix
+from scraper.vietnam import fold_accents
 from scraper.parsing.urls import _canonicalize, canonicalize_url, join_url, lower_host
 
 
