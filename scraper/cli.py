@@ -205,6 +205,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     print(f"re-parsed {result.reparsed} articles with parser {PARSER_VERSION}: {result.changed} new versions,"
           f" {len(result.rejected)} rejected now ({kept}),"
           f" {result.missing_snapshot} without a readable snapshot")
+    if result.renamed or result.merged:
+        print(f"{result.renamed} articles took the id of their canonical URL as now spelt;"
+              f" {result.merged} archived under both ids are one now (the other id's versions are in removed/)")
     return 0
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from pipelines.normalize import normalize_record
 
 from .archive import Archive, ArchiveWriter
-from .archive.compact import remove_articles
+from .archive.compact import remove_articles, rename_articles
 from .archive.warc import read_fetch
 from .items import Fetch, Hints, record_problem
 from .parsing import PARSER_VERSION
@@ -24,6 +24,8 @@ class ReparseResult:
     missing_snapshot: int = 0
     rejected: dict[str, str] = field(default_factory=dict)  # id -> why the current parser rejects it
     removed: int = 0
+    renamed: int = 0  # articles whose id changed (their canonical URL is spelt otherwise now)
+    merged: int = 0  # articles found archived under two ids, now one
 
 
 def _legacy_hints(fetch: Fetch, record: dict) -> None:
@@ -36,6 +38,7 @@ def _legacy_hints(fetch: Fetch, record: dict) -> None:
 def reparse(root: Path, *, since: date | None = None, sites: list[str] | None = None,
             remove_rejected: bool = False) -> ReparseResult:
     result = ReparseResult()
+    moved: list[tuple[str, dict]] = []  # (archived id, fresh record) of articles whose id changed
     archive = Archive(root)
     with ArchiveWriter(root, run_id=f"reparse-{PARSER_VERSION}") as writer:
         # Streamed: an archive of a million records does not fit in memory. The reader lists
@@ -57,8 +60,40 @@ def reparse(root: Path, *, since: date | None = None, sites: list[str] | None = 
             if problem is not None:  # the crawl would reject it now: rejected, its old version kept
                 writer.reject(fresh, problem)
                 result.rejected[stored["id"]] = problem
+            elif fresh["id"] != stored["id"]:  # added once the article carries its new id
+                moved.append((stored["id"], fresh))
             elif writer.add(fresh).status != "unchanged":
                 result.changed += 1
+        if moved:
+            _move(writer, moved, result)
         if remove_rejected and result.rejected:
             result.removed = remove_articles(writer, result.rejected)
     return result
+
+
+def _move(writer: ArchiveWriter, moved: list[tuple[str, dict]], result: ReparseResult) -> None:
+    """Articles whose id the current parser computes otherwise (a change of URL
+    canonicalization, or of the canonical URL a page names): every version of each is given its
+    new id. If the archive holds the article under its new id already (reached by both
+    spellings), the old id's versions are taken out instead (kept in removed/), so that no
+    article is there twice. Then the fresh record is added, a new version only if it differs."""
+    renames: dict[str, tuple[str, str]] = {}
+    duplicates: dict[str, str] = {}
+    taken = set()
+    for old_id, fresh in moved:
+        new_id = fresh["id"]
+        exists = writer.db.execute("SELECT 1 FROM articles WHERE id = ?", (new_id,)).fetchone() is not None
+        if exists or new_id in taken:
+            duplicates[old_id] = f"the same article as {new_id} ({fresh['canonical_url']})"
+        else:
+            renames[old_id] = (new_id, fresh["canonical_url"])
+            taken.add(new_id)
+    if renames:
+        rename_articles(writer, renames)
+        result.renamed = len(renames)
+    if duplicates:
+        remove_articles(writer, duplicates)
+        result.merged = len(duplicates)
+    for _, fresh in moved:
+        if writer.add(fresh).status != "unchanged":
+            result.changed += 1

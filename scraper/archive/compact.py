@@ -52,7 +52,27 @@ def remove_articles(writer, reasons: dict[str, str]) -> int:
     Returns the number of lines removed."""
     root, db = writer.root, writer.db
     writer.commit()
-    ids = list(reasons)
+    partitions = _partitions_holding(root, db, list(reasons))
+    removed = sum(_rewrite(writer, folder, paths, "removal", reasons) for folder, paths in partitions.items())
+    writer.commit()  # forgets what it had looked up of the removed articles
+    return removed
+
+
+def rename_articles(writer, renames: dict[str, tuple[str, str]]) -> int:
+    """Give the articles in `renames` (old id -> (new id, canonical URL)) their new id, every
+    version of them, in the segments and the index: for ids that a change of URL
+    canonicalization changed (`vngov reparse` after an upgrade). The new ids must be free: an
+    article already archived under its new id is removed instead (remove_articles). Returns the
+    number of lines rewritten."""
+    root, db = writer.root, writer.db
+    writer.commit()
+    partitions = _partitions_holding(root, db, list(renames))
+    renamed = sum(_rewrite(writer, folder, paths, "rename", rename=renames) for folder, paths in partitions.items())
+    writer.commit()
+    return renamed
+
+
+def _partitions_holding(root: Path, db, ids: list[str]) -> dict[Path, list[Path]]:
     segments: set[str] = set()
     for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
         chunk = ids[start:start + 500]
@@ -63,17 +83,17 @@ def remove_articles(writer, reasons: dict[str, str]) -> int:
         path = root / relative
         if path.exists():
             partitions.setdefault(path.parent, []).append(path)
-    removed = sum(_rewrite(writer, folder, paths, "removal", reasons) for folder, paths in partitions.items())
-    writer.commit()  # forgets what it had looked up of the removed articles
-    return removed
+    return partitions
 
 
-def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str, str] | None = None) -> int:
+def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str, str] | None = None,
+             rename: dict[str, tuple[str, str]] | None = None) -> int:
     """Replace `paths` (segments of one partition) with one segment holding their lines but
-    those of the articles in `drop`; returns the number of lines left out. The lines left out
-    are made durable in removed/ before the journal entry that lets the swap happen: a removal
-    killed between the two lists them there while they are still archived, and the rerun lists
-    them again as it takes them out."""
+    those of the articles in `drop`, and those of the articles in `rename` under their new id;
+    returns the number of lines left out or renamed. The lines left out are made durable in
+    removed/ before the journal entry that lets the swap happen: a removal killed between the
+    two lists them there while they are still archived, and the rerun lists them again as it
+    takes them out."""
     root, db = writer.root, writer.db
     name = writer.unused_name(folder, "part-", f"-{kind}{CODECS[writer.codec]}")
     final = folder / name
@@ -81,6 +101,7 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
     out = SegmentWriter(tmp, writer.codec)
     moves = []  # (id, version, line in the new segment)
     dropped = []  # (id, version)
+    renamed = []  # (old id, new id, canonical URL, version)
     removed_lines = []
     for path in paths:
         for line in read_lines(path):
@@ -90,6 +111,11 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
                 removed_lines.append(dumps({"removed_at": utc_now(), "reason": drop[record["id"]],
                                             "segment": str(path.relative_to(root)), "record": record}))
                 continue
+            if rename and record["id"] in rename:
+                new_id, canonical = rename[record["id"]]
+                renamed.append((record["id"], new_id, canonical, record["version"]))
+                record["id"], record["canonical_url"] = new_id, canonical
+                line = dumps(record)
             moves.append((record["id"], record["version"], out.lines))
             out.write(line.rstrip(b"\n"))
     out.close()
@@ -98,12 +124,13 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
     if not moves:  # nothing left in these segments: no empty file
         tmp.unlink()
     payload = {"new": str(final.relative_to(root)) if moves else None, "tmp": str(tmp.relative_to(root)),
-               "old": [str(p.relative_to(root)) for p in paths], "moves": moves, "dropped": dropped}
+               "old": [str(p.relative_to(root)) for p in paths], "moves": moves, "dropped": dropped,
+               "renamed": renamed}
     with db:
         db.execute("BEGIN IMMEDIATE")
         db.execute("INSERT INTO journal (operation, payload) VALUES ('compact', ?)", (json.dumps(payload),))
     finish_rewrite(root, db, payload)
-    return len(dropped)
+    return len(dropped) + len(renamed)
 
 
 def _keep_removed(root: Path, run_id: str, lines: list[bytes]) -> None:

@@ -23,8 +23,17 @@ def finish_rewrite(root: Path, db, payload: dict) -> None:
     first = root / payload["old"][0]
     site, year, month = partition_of_path(first)
     dropped = payload.get("dropped", [])  # journals written before removals have none
+    renamed = payload.get("renamed", [])  # nor before renames
     with db:
         db.execute("BEGIN IMMEDIATE")
+        # Renamed versions first, so that the moves below find them under their new id. The
+        # article's row follows its last version: versions in partitions not rewritten yet keep
+        # it under the old id until their own rewrite.
+        db.executemany("UPDATE versions SET id = ? WHERE id = ? AND version = ?",
+                       [(new_id, old_id, version) for old_id, new_id, _, version in renamed])
+        for old_id, new_id, canonical in {(o, n, c) for o, n, c, _ in renamed}:
+            if db.execute("SELECT 1 FROM versions WHERE id = ? LIMIT 1", (old_id,)).fetchone() is None:
+                db.execute("UPDATE articles SET id = ?, canonical_url = ? WHERE id = ?", (new_id, canonical, old_id))
         if new is not None:
             db.execute("INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, datetime('now'))",
                        (payload["new"], site, year, month, len(payload["moves"]), "compact"))

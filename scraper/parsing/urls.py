@@ -1,15 +1,21 @@
 """URL canonicalization: one spelling per article, whatever link or feed led to it.
 
+The canonical form is w3lib's (Scrapy's own): lower-case scheme and host (IDNA), percent-escapes
+in upper case and unreserved characters unescaped, raw Unicode percent-encoded as UTF-8, query
+arguments sorted; and ours on top of it: no fragment, no default port, no tracking parameters.
+
 Pages resolve and canonicalize hundreds of links each. Most are plain: an http(s) URL or a
 root-relative path of URL-safe ASCII. For those, the answers of urljoin and of the full
 canonicalization are simple string operations, taken here without parsing; anything else
-(dot segments, ports, queries to filter, spaces, non-ASCII, odd schemes) takes the standard
-library's path. Tests check that both paths agree on generated URLs."""
+(dot segments, ports, queries, percent-escapes, spaces, non-ASCII, odd schemes) takes the full
+path. Property tests check that both paths agree on generated URLs."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlparse, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|zarsrc|gidzl|_ga|mc_cid|mc_eid|ref|src|source|share|vnn_source)$", re.I)
 
@@ -22,8 +28,11 @@ _PLAIN_ABSOLUTE = re.compile(rf"https?://[A-Za-z0-9.-]+(?::\d{{1,5}})?(?:/{_PATH
 _PLAIN_ROOT_PATH = re.compile(rf"/(?!/){_PATH}{_QUERY_FRAGMENT}")
 # A path relative to the base's directory ("../anh/1.jpg", "tin-2.html"): no ":", so no scheme.
 _PLAIN_RELATIVE = re.compile(rf"([A-Za-z0-9._~%!$&'()*+,=@-][A-Za-z0-9._~%!$&'()*+,=@/-]*)({_QUERY_FRAGMENT})")
-# Already canonical but for a fragment: lower-case host, no port, no query.
-_PLAIN_CANONICAL = re.compile(r"(https?://[a-z0-9.-]+)(/[A-Za-z0-9._~%!$&'()*+,=:@/;-]*)?(?:#[!-~]*)?")
+# Already canonical but for a fragment: lower-case host (of labels IDNA leaves as they are), no
+# port, no query, a path with nothing to escape or unescape.
+_PLAIN_CANONICAL = re.compile(
+    r"(https?://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)"
+    r"(/[A-Za-z0-9._~!$&'()*+,=:@/-]*)?(?:#[!-~]*)?")
 
 
 @lru_cache(maxsize=256)
@@ -104,22 +113,24 @@ def join_url(base: str, href: str) -> str | None:
 
 
 def canonicalize_url(url: str) -> str:
-    """Lower-case scheme and host, no fragment, no tracking parameters, no default port."""
+    """The one spelling of a URL (see the module's docstring)."""
     plain = _PLAIN_CANONICAL.fullmatch(url)
-    if plain is not None:
-        return plain.group(1) + (plain.group(2) or "/")
+    if plain is not None and "/." not in (path := plain.group(2) or "/"):  # no dot segment to remove
+        return plain.group(1) + path
     return _canonicalize(url)
 
 
 def _canonicalize(url: str) -> str:
-    """canonicalize_url by the standard library's parsing: any URL."""
+    """canonicalize_url by parsing: any URL. w3lib's canonical form first, then what ours
+    removes from it (a canonical URL stays canonical without a query argument or a port)."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(w3lib_canonicalize_url(url.strip()))
         port = parts.port
-    except ValueError:  # a bad IPv6 host or port: "http://:8080http://"
+    except (ValueError, UnicodeError):  # a bad IPv6 host or port ("http://:8080http://"), a bad IDNA label
         return url.strip()
-    host = (parts.hostname or "").lower()
-    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
-    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
+    netloc = parts.netloc
+    if port and ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        netloc = netloc.rsplit(":", 1)[0]
+    query = "&".join(pair for pair in parts.query.split("&")
+                     if pair and not _TRACKING.match(unquote_plus(pair.split("=", 1)[0])))
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))

@@ -142,3 +142,59 @@ def test_reparse_and_compact_refuse_a_missing_archive(tmp_path):
     for command in ("reparse", "compact", "stats"):
         result = _vngov(command, "--archive", str(tmp_path / "nothing"))
         assert result.returncode == 2 and "archive not found" in result.stderr
+
+
+PORTAL = REPO / "tests" / "parsing" / "fixtures" / "liferay_portal" / "page.html"
+
+
+def _archive_with_old_ids(root, spellings: dict[str, str]) -> dict[str, dict]:
+    """An archive as an earlier vngov wrote it: ids hashed from URLs as it spelt them (query
+    order kept, percent-escapes in lower case). `spellings`: URL fetched -> old canonical URL."""
+    from scraper.items import article_id
+
+    html = PORTAL.read_bytes()
+    stored = {}
+    with ArchiveWriter(root, run_id="old") as writer:
+        for url, old_canonical in spellings.items():
+            record = dict(parse_article(html, url).to_dict(), canonical_url=old_canonical, id=article_id(old_canonical))
+            writer.add(record, Fetch(url=url, body=html, fetched_at="2026-11-20T01:00:00+00:00"))
+            edited = dict(record, title=record["title"] + " (sửa)")  # a second version, to keep
+            writer.add(edited, Fetch(url=url, body=html, fetched_at="2026-11-21T01:00:00+00:00"))
+            stored[url] = edited
+    return stored
+
+
+def test_reparse_gives_articles_the_ids_of_their_canonical_urls_as_now_spelt(tmp_path):
+    from scraper.parsing.urls import canonicalize_url
+
+    base = "https://sotttt.hanoi.gov.vn/chi-dao-dieu-hanh/-/view_content/"
+    sorted_query = base + "3100001-ha-noi.html?_101_cur=2&p_p_id=101"
+    escaped = base + "3100002-tin-t%E1%BB%A9c.html"
+    spellings = {
+        base + "3100001-ha-noi.html?p_p_id=101&_101_cur=2": base + "3100001-ha-noi.html?p_p_id=101&_101_cur=2",
+        base + "3100002-tin-t%e1%bb%a9c.html": base + "3100002-tin-t%e1%bb%a9c.html",
+        # The same article as the first, archived under another spelling too (both ids exist).
+        sorted_query: sorted_query,
+    }
+    _archive_with_old_ids(tmp_path, spellings)
+    assert len({r["id"] for r in Archive(tmp_path).iter_articles()}) == 3
+    result = _vngov("reparse", "--archive", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "1 articles took the id of their canonical URL as now spelt; 1 archived under both ids" in result.stdout
+    every = list(Archive(tmp_path).iter_articles(all_versions=True))
+    latest = {r["id"]: r for r in Archive(tmp_path).iter_articles()}
+    # Each article once, under the id of its canonical URL; its history kept.
+    assert {r["canonical_url"] for r in latest.values()} == {sorted_query, escaped}
+    assert all(canonicalize_url(r["canonical_url"]) == r["canonical_url"] for r in every)
+    renamed = [r for r in every if r["canonical_url"] == escaped]
+    assert [r["version"] for r in renamed] == [1, 2, 3] and renamed[-1]["title"] == latest[renamed[-1]["id"]]["title"]
+    removed = _lines(tmp_path / "removed")
+    assert len(removed) == 2 and all("the same article as" in line for line in removed)
+    # The index agrees with the files, and another run changes nothing.
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "index.sqlite")
+    assert {row[0] for row in db.execute("SELECT id FROM articles")} == set(latest)
+    assert {row[0] for row in db.execute("SELECT DISTINCT id FROM versions")} == set(latest)
+    again = _vngov("reparse", "--archive", str(tmp_path)).stdout
+    assert ": 0 new versions" in again and "took the id" not in again

@@ -5,9 +5,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from w3lib.url import canonicalize_url as w3lib_canonicalize_url
+
 from scraper.parsing.text import collapse_spaces, normalize_text, strip_source_prefix
-from scraper.vietnam import fold_accents
 from scraper.parsing.urls import _canonicalize, canonicalize_url, join_url, lower_host
+from scraper.vietnam import fold_accents
 
 
 def test_normalize_text_composes_and_cleans():
@@ -103,6 +105,38 @@ def test_fold_accents():
 
 def test_canonicalize_url_drops_tracking_and_fragment():
     assert canonicalize_url("HTTPS://BaoChinhPhu.vn:443/a-1.htm?utm_source=x&id=2#top") == "https://baochinhphu.vn/a-1.htm?id=2"
+
+
+@pytest.mark.parametrize("spellings", [
+    # Percent-encoding case, raw Unicode against percent-encoded UTF-8.
+    ["https://x.gov.vn/tin-t%e1%bb%a9c/a.html", "https://x.gov.vn/tin-t%E1%BB%A9c/a.html", "https://x.gov.vn/tin-tức/a.html"],
+    # Default ports, query order, a tracking parameter, a fragment.
+    ["https://x.gov.vn/Default.aspx?ItemID=12&CatID=3", "https://x.gov.vn:443/Default.aspx?CatID=3&ItemID=12",
+     "HTTPS://X.gov.vn/Default.aspx?utm_source=zalo&CatID=3&ItemID=12#comments"],
+    # Unreserved characters escaped or not.
+    ["https://x.gov.vn/%7Etin/a-b.html", "https://x.gov.vn/~tin/a-b.html"],
+])
+def test_one_id_per_article_whatever_the_spelling(spellings):
+    assert len({canonicalize_url(url) for url in spellings}) == 1
+
+
+_HTTP_URLS = st.tuples(st.sampled_from(["https://", "http://", "HTTP://"]),
+                       st.sampled_from(["baochinhphu.vn", "WWW.NhanDan.vn", "sotttt.hanoi.gov.vn", "x.vn:8443", "bộ.vn"]),
+                       st.lists(st.sampled_from(["/", "a", "tin-tức", "%c3%a1", "%7E", "%20", " ", "-", "~", ";p", "(1)",
+                                                 "=", "+", "đ", "%2F", "%zz", "."]), max_size=8).map(lambda p: "/" + "".join(p)),
+                       st.lists(st.sampled_from(["?", "&", "id=2", "b=1", "a=", "q=tin tức", "%E1", "x=%c3%a1", "=",
+                                                 "k"]), max_size=6).map(lambda q: "?" + "".join(q) if q else "")
+                       ).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(url=_HTTP_URLS)
+def test_canonicalize_url_is_w3libs_canonical_form_and_idempotent(url):
+    # Ours adds to w3lib's only what it leaves: default ports and tracking parameters (none
+    # here) and the fragment (none either); everything else is w3lib's answer.
+    ours = canonicalize_url(url)
+    assert ours == w3lib_canonicalize_url(ours) == canonicalize_url(ours)
+    assert ours == w3lib_canonicalize_url(url)
 
 
 # -- URL fast paths: what they answer must be what the standard library's parsing answers ------
