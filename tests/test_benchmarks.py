@@ -49,3 +49,12 @@ def test_benchmarks_exit_2_without_a_corpus(tmp_path):
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "parse_share.py"), "--corpus", str(tmp_path)],
                             capture_output=True, text=True, timeout=120, cwd=REPO)
     assert result.returncode == 2 and "MANIFEST.tsv" in result.stderr
+
+
+def test_charset_benchmark_reads_every_case_both_ways(corpus):
+    pytest.importorskip("bs4")
+    out = _run("charsets.py", corpus, "--runs", "1")
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "right" not in line]
+    assert len(rows) == 7
+    # Ours reads every case right: the reason beautifulsoup4 is not one of vngov's dependencies.
+    assert all(row.split(" | ")[1].split("/")[0] == row.split(" | ")[1].split("/")[1] for row in rows)

@@ -1,8 +1,12 @@
 """`vngov reparse` on an archive a crawl wrote gives exactly what the crawl gave: 0 new versions
-with the same parser, for pages dated only by their feed, pages in a legacy charset said only by
-the response header, and pages reached by a URL other than their own."""
+with the same parser, for pages dated only by their feed, pages in a legacy charset, and pages
+reached by a URL other than their own. The crawl's WARC files pass warcio's own checker and
+indexer."""
+import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,11 +20,39 @@ pytestmark = pytest.mark.slow
 SITES = ["nhandan.vn", "sotttt.hanoi.gov.vn"]
 
 
-def test_reparse_of_a_crawled_archive_changes_nothing(tmp_path):
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    root = tmp_path_factory.mktemp("crawled")
     sites = [MirrorSite(name, 40, seed=i + 3, feed_dated=True, legacy_charset=True, url_variants=True)
              for i, name in enumerate(SITES)]
     with MirrorServer(sites) as server:
-        crawl(tmp_path, server.url, SITES)
+        crawl(root, server.url, SITES)
+    return root, sites
+
+
+def test_warc_files_pass_warcios_check_and_index(crawled):
+    tmp_path, _ = crawled
+    warcio = shutil.which("warcio", path=str(Path(sys.executable).parent)) or shutil.which("warcio")
+    files = sorted(str(p) for p in tmp_path.glob("site=*/warc/*.warc.gz"))
+    assert files and warcio
+    check = subprocess.run([warcio, "check", "-v", *files], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
+    assert "digest pass" in check.stdout and "digest fail" not in check.stdout
+    index = subprocess.run([warcio, "index", "-f", "warc-type,warc-target-uri,http:status,offset,filename", *files],
+                           capture_output=True, text=True)
+    assert index.returncode == 0, index.stderr
+    entries = [json.loads(line) for line in index.stdout.splitlines()]
+    kinds = [e["warc-type"] for e in entries]
+    assert kinds.count("warcinfo") == len(files) and kinds.count("response") == kinds.count("metadata") == 80
+    # Each file opens with its warcinfo, and each record the archive cites is a response there.
+    assert all(e["warc-type"] == "warcinfo" for e in entries if e["offset"] == "0")
+    responses = {(Path(e["filename"]).name, int(e["offset"])) for e in entries if e["warc-type"] == "response"}
+    cited = {(Path(r["warc_file"]).name, r["warc_offset"]) for r in Archive(tmp_path).iter_articles()}
+    assert cited == responses
+
+
+def test_reparse_of_a_crawled_archive_changes_nothing(crawled):
+    tmp_path, sites = crawled
     before = {r["id"]: r for r in Archive(tmp_path).iter_articles()}
     assert len(before) == 80
     by_url = {(r["site"], urlsplit(r["url"]).path): r for r in before.values()}  # any host spelling
