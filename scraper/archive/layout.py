@@ -34,8 +34,16 @@ def partition_of(published_at: str | None) -> tuple[str, str]:
     return f"{moment.year:04d}", f"{moment.month:02d}"
 
 
+def site_dir(root: Path, site: str) -> Path:
+    return root / f"site={safe_component(site)}"
+
+
 def partition_dir(root: Path, site: str, year: str, month: str) -> Path:
-    return root / f"site={safe_component(site)}" / f"year={year}" / f"month={month}"
+    return site_dir(root, site) / f"year={year}" / f"month={month}"
+
+
+def warc_dir(root: Path, site: str) -> Path:
+    return site_dir(root, site) / "warc"
 
 
 def partition_of_path(segment: Path) -> tuple[str, str, str]:

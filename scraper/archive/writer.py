@@ -29,7 +29,7 @@ from . import index as archive_index
 from .codec import CODECS, SegmentWriter, dumps, read_lines
 from .index import utc_now
 from .journal import replay_journal
-from .layout import fsync_dir, iter_segments, partition_dir, partition_of, partition_of_path, safe_component
+from .layout import fsync_dir, iter_segments, partition_dir, partition_of, partition_of_path, safe_component, warc_dir
 from .warc import encode_fetch, encode_warcinfo
 
 logger = logging.getLogger(__name__)
@@ -309,7 +309,7 @@ class ArchiveWriter:
     def _write_warc(self, site: str, fetch: Fetch, member: bytes | None) -> tuple[str, int]:
         warc = self._warcs.get(site)
         if warc is None:
-            folder = self.root / f"site={safe_component(site)}" / "warc"
+            folder = warc_dir(self.root, site)
             folder.mkdir(parents=True, exist_ok=True)
             name = self.unused_name(folder, "", ".warc.gz")
             handle = open(folder / f".{name}.tmp", "wb")

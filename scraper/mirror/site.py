@@ -35,13 +35,15 @@ class MirrorArticle:
     updated: datetime | None = None
     version: int = 1
     linked: str | None = None  # the URL listings, feeds and sitemaps give, when not the article's own
-    old_path: str | None = None  # a path that redirects to `path` (the slug before an edit)
+    old_path: str | None = None  # a path that redirects to `path` (the slug before an edit, a trailing slash)
     canonical: str | None = None  # the page's rel=canonical, when not its own URL
+    variant: str | None = None  # which of URL_VARIANTS names it otherwise
 
 
 # How a site's links can name an article otherwise than its own URL: the host with or without
-# "www.", http for https, an old slug that now redirects, or a page whose rel=canonical names
-# the site it was syndicated from. `url_variants=True` gives a third of the articles one each.
+# "www." (a trailing slash that redirects, on a site with no "www." host), http for https, an
+# old slug that now redirects, or a page whose rel=canonical names the site it was syndicated
+# from. `url_variants=True` gives a third of the articles one each.
 URL_VARIANTS = ("www", "http", "old-slug", "syndicated")
 SYNDICATION_HOST = "tinchinhthuc.example.vn"
 
@@ -127,9 +129,16 @@ class MirrorSite:
         return article
 
     def _vary(self, article: MirrorArticle, variant: str, slug: str) -> None:
-        if variant == "www" and f"www.{self.host}" in self.profile.domains:
+        if variant == "www" and f"www.{self.host}" not in self.profile.domains:
+            variant = "trailing-slash"
+        article.variant = variant
+        if variant == "www":
             article.linked = f"https://www.{self.host}{article.path}"
-        elif variant in ("www", "http"):
+        elif variant == "trailing-slash":
+            article.old_path = article.path + "/"
+            article.linked = self.url(article.old_path)
+            self.by_old_path[article.old_path] = article
+        elif variant == "http":
             article.linked = f"http://{self.host}{article.path}"
         elif variant == "old-slug":
             article.old_path = article.path.replace(slug, f"ban-nhap-{slug}", 1)
