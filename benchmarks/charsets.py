@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
@@ -21,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _markdown import publish  # noqa: E402
-from extraction import pages_or_exit  # noqa: E402
+from extraction import pages_or_exit, time_round  # noqa: E402
 from scraper.mirror.site import encode_windows_1258  # noqa: E402
 from scraper.parsing.document import decode_page  # noqa: E402
 
@@ -96,12 +95,8 @@ def main() -> int:
         row = [name]
         for reader in (ours, beautifulsoup):
             right = sum(_right(reader(page, declared), text) for page, declared, text in pages)
-            best = float("inf")
-            for _ in range(args.runs):
-                start = time.process_time()
-                for page, declared, _ in pages:
-                    reader(page, declared)
-                best = min(best, (time.process_time() - start) / len(pages))
+            rounds = [(None, page, declared) for page, declared, _ in pages]  # time_round's (name, html, url)
+            best = min(time_round(reader, rounds) for _ in range(args.runs))
             row += [f"{right}/{len(pages)}", f"{best * 1000:.2f}"]
         lines.append("| " + " | ".join(row) + " |")
         print(lines[-1], file=sys.stderr)
