@@ -16,12 +16,12 @@ from scraper import parsepool
 from scraper.crawlstate import CrawlState
 from scraper.items import CrawledPage, Fetch, Hints
 from scraper.parsing.dates import to_iso
-from scraper.vietnam import VN_TZ, parse_day
 from scraper.parsing.feeds import parse_feed, parse_sitemap
 from scraper.parsing.listing import ListingPage, parse_listing
 from scraper.parsing.record import build_record
 from scraper.parsing.sidebar import looks_like_article
 from scraper.sites import PROFILES, SiteProfile, get_profile
+from scraper.vietnam import VN_TZ, parse_day
 
 
 class SiteSpider(scrapy.Spider):

@@ -1,4 +1,4 @@
-"""The index's journal of segment rewrites (`vngov compact`, removals): finishing a swap, and
+"""The index's journal of segment rewrites (`vngov compact`, removals, renames): finishing a swap, and
 finishing at the next writer's start the swaps a killed process left half-done."""
 from __future__ import annotations
 
