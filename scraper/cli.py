@@ -212,7 +212,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from .crawl import CrawlRequest, run_crawl
+    from .crawl import CrawlRequest
     from .sites import PROFILES
 
     sites = sorted(PROFILES) if args.all else list(args.sites)
@@ -235,17 +235,39 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         if not sep or not name.isupper():
             raise UsageError(f"--set {item!r} is not SETTING=VALUE")
         overrides[name] = value
+    if args.wait is not None and args.wait < 0:
+        raise UsageError(f"--wait {args.wait} must not be negative")
     request = CrawlRequest(sites=sites, archive=_archive_dir(args.archive), since=args.since, until=args.until,
                            max_articles=args.max_articles, full=args.full, mirror=args.mirror,
                            start_url=args.start_url, allow_domain=args.allow_domain, fast=args.fast,
-                           log_level=args.log_level, settings=overrides)
-    reasons = run_crawl(request)
-    return 0 if all(reason == "finished" for reason in reasons.values()) else 1
+                           log_level=args.log_level, settings=overrides, wait=args.wait or 0.0)
+    return _crawl_status(request)
+
+
+def _crawl_status(request) -> int:
+    """Run the crawl; its exit status, and a line on stderr for each site that failed."""
+    from .crawl import EXIT_LOCKED, exit_status, run_crawl
+    from .runs import SiteLocked
+
+    try:
+        outcomes = run_crawl(request)
+    except SiteLocked as error:
+        print(f"vngov crawl: {error}; not started (--wait SECONDS waits for it)", file=sys.stderr)
+        return EXIT_LOCKED
+    for outcome in outcomes.values():
+        if outcome.failure:
+            print(f"vngov crawl: {outcome.key} failed: {outcome.failure}", file=sys.stderr)
+        if outcome.code_failures:
+            print(f"vngov crawl: {outcome.key}: our code failed on {outcome.code_failures} pages (see the run report)",
+                  file=sys.stderr)
+        if outcome.interrupted:
+            print(f"vngov crawl: {outcome.key} stopped ({outcome.reason}); the same command resumes it", file=sys.stderr)
+    return exit_status(outcomes)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .archive.stats import archive_stats, format_stats
-    from .crawl import CrawlRequest, run_crawl
+    from .crawl import CrawlRequest
     from .mirror import MirrorServer, build_demo_sites
 
     root = Path(args.archive or os.environ.get("VNGOV_ARCHIVE") or "data/demo-archive")
@@ -254,7 +276,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"demo: serving a local mirror of {', '.join(s.host for s in sites)} at {mirror.url}", file=sys.stderr)
         request = CrawlRequest(sites=[s.name for s in sites], archive=root, mirror=mirror.url, fast=True,
                                log_level=args.log_level)
-        reasons = run_crawl(request)
+        status = _crawl_status(request)
     print(format_stats(archive_stats(root)))
     newest = max(s.articles[-1].published for s in sites)
     first = min(s.articles[0].published for s in sites)
@@ -265,7 +287,7 @@ Next, as an analyst would:
   {prog} export --archive {root} --from {first:%Y-%m-%d} --query "chuyen doi so" --fields title,url,published_at
   {_python_name()} -c "from scraper.archive import Archive; print(Archive('{root}').to_pandas().groupby('site').size())"
 """)
-    return 0 if all(reason == "finished" for reason in reasons.values()) else 1
+    return status
 
 
 def _python_name() -> str:
@@ -342,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="lift politeness limits (mirrors and benchmarks only)")
     p.add_argument("--set", action="append", default=[], metavar="SETTING=VALUE",
                    help="override a Scrapy or vngov setting, e.g. --set DOWNLOAD_DELAY=5 (repeatable)")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="when another run crawls a site into this archive, wait up to this long for it "
+                        "(default: exit at once with status 75)")
     p.add_argument("--log-level", default="INFO")
     p.set_defaults(func=cmd_crawl)
 

@@ -1,8 +1,11 @@
 """Running crawls in-process: one Scrapy crawler per site, one shared archive writer.
 
-Each site crawls with its own JOBDIR (<archive>/.jobs/<site>). A run that finishes removes it;
-a run that is interrupted (Ctrl-C, SIGTERM) keeps it, and the next run of the same site resumes
-where it stopped. The archive's dedup means a resumed run never stores an article twice.
+Each site crawls with its own JOBDIR (<archive>/.jobs/<site>), under a run lock taken before
+anything touches it (a second run of the site exits, or waits). A run that finishes removes the
+JOBDIR; a run that is interrupted (Ctrl-C, SIGTERM) keeps it, and the next run of the same site
+resumes where it stopped. The archive's dedup means a resumed run never stores an article twice.
+
+The exit statuses of `vngov crawl` are stable (README): a scheduler acts on them.
 """
 from __future__ import annotations
 
@@ -14,7 +17,14 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .archive.writer import new_run_id
+from .runs import RunLock, new_run_id
+
+# Exit statuses of `vngov crawl`, documented in the README; the first that applies wins.
+EXIT_OK = 0
+EXIT_CODE_FAILED = 1  # our own code failed on some page (an exception in a callback or pipeline)
+EXIT_INTERRUPTED = 3  # stopped before the end (Ctrl-C, SIGTERM): the same command resumes it
+EXIT_SITE_FAILED = 4  # a site could not be crawled: nothing fetched, or most requests failed
+EXIT_LOCKED = 75  # another run crawls one of the sites into this archive (EX_TEMPFAIL: try later)
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +54,57 @@ class CrawlRequest:
     run_id: str | None = None
     log_level: str = "INFO"
     settings: dict = field(default_factory=dict)
+    wait: float = 0.0  # seconds to wait for a site's run lock held by another run
+
+
+@dataclass
+class SiteOutcome:
+    """How one site's crawl ended: Scrapy's finish reason and the site's part of the run report."""
+
+    key: str
+    reason: str
+    report: dict = field(default_factory=dict)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.reason != "finished"
+
+    @property
+    def code_failures(self) -> int:
+        return sum(sum((data.get("failed_in_code") or {}).values()) for data in self.report.values())
+
+    @property
+    def failure(self) -> str | None:
+        """Why the site counts as failed, or None: no page answered, or more requests given up
+        after their retries than pages answered. Judged only for runs that finished."""
+        if self.interrupted:
+            return None
+        answered = sum(data.get("pages_ok", 0) for data in self.report.values())
+        given_up = sum(data.get("requests_given_up") or 0 for data in self.report.values())
+        network: dict[str, int] = {}
+        errors: dict[str, int] = {}
+        for data in self.report.values():
+            for kind, count in data.get("network_errors", {}).items():
+                network[kind] = network.get(kind, 0) + count
+            for code, count in data.get("http_errors", {}).items():
+                errors[code] = errors.get(code, 0) + count
+        detail = ", ".join([f"{kind} errors {n}" for kind, n in sorted(network.items())]
+                           + [f"HTTP {code} x{n}" for code, n in sorted(errors.items())])
+        if answered == 0:
+            return "no page fetched" + (f" ({detail})" if detail else "")
+        if given_up > answered:
+            return f"most requests failed: {given_up} given up after retries, {answered} answered ({detail})"
+        return None
+
+
+def exit_status(outcomes: dict[str, SiteOutcome]) -> int:
+    if any(o.code_failures for o in outcomes.values()):
+        return EXIT_CODE_FAILED
+    if any(o.failure for o in outcomes.values()):
+        return EXIT_SITE_FAILED
+    if any(o.interrupted for o in outcomes.values()):
+        return EXIT_INTERRUPTED
+    return EXIT_OK
 
 
 def project_settings(request: CrawlRequest) -> Settings:
@@ -69,19 +130,33 @@ def _spider_class(name: str):
     raise KeyError(name)
 
 
-def run_crawl(request: CrawlRequest) -> dict[str, str]:
-    """Crawl every requested site (or the generic start URL); returns finish reason per site."""
+def run_crawl(request: CrawlRequest) -> dict[str, SiteOutcome]:
+    """Crawl every requested site (or the generic start URL); returns how each ended. Raises
+    runs.SiteLocked, before anything is crawled, when another run holds a site's lock."""
     settings = project_settings(request)
-    process = CrawlerProcess(settings)
-    jobs = Path(request.archive) / ".jobs"
-    crawlers = {}
-    arguments = {"since": request.since, "until": request.until, "max_articles": request.max_articles,
-                 "full": request.full}
     targets = [(site, _spider_class(site), {}) for site in request.sites]
     if request.start_url:
         from spiders.site import SiteSpider
 
         targets.append(("generic", SiteSpider, {"start_url": request.start_url, "allow_domain": request.allow_domain}))
+    locks = []
+    try:
+        for key, _, _ in targets:
+            lock = RunLock(request.archive, key, settings.get("VNGOV_RUN_ID"))
+            lock.acquire(request.wait)
+            locks.append(lock)
+        return _crawl(request, settings, targets)
+    finally:
+        for lock in locks:
+            lock.release()
+
+
+def _crawl(request: CrawlRequest, settings: Settings, targets: list) -> dict[str, SiteOutcome]:
+    process = CrawlerProcess(settings)
+    jobs = Path(request.archive) / ".jobs"
+    crawlers = {}
+    arguments = {"since": request.since, "until": request.until, "max_articles": request.max_articles,
+                 "full": request.full}
     for key, spidercls, extra in targets:
         jobdir = jobs / key.replace("/", "_")
         resumable = type(spidercls.__name__, (spidercls,), {
@@ -92,12 +167,13 @@ def run_crawl(request: CrawlRequest) -> dict[str, str]:
         crawlers[key] = (crawler, jobdir)
         process.crawl(crawler, **arguments, **extra)
     process.start()
-    reasons = {}
+    outcomes = {}
     for key, (crawler, jobdir) in crawlers.items():
         reason = crawler.stats.get_value("finish_reason") or "unknown"
-        reasons[key] = reason
+        report = getattr(crawler, "vngov_report", None) or {}
+        outcomes[key] = SiteOutcome(key, reason, report.get("sites", {}))
         if reason == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)  # the next run starts fresh, incrementally
         else:
             logger.warning("%s stopped (%s): the next run resumes from %s", key, reason, jobdir)
-    return reasons
+    return outcomes

@@ -108,3 +108,41 @@ class RetryAfterMiddleware(RetryMiddleware):
         if wait > 0:
             await asyncio.sleep(wait)
         return retry
+
+
+# What a failed download's exception says went wrong, by its class's name: Scrapy's own
+# (2.13 and later wrap Twisted's) and Twisted's.
+_NETWORK_KINDS = {
+    "CannotResolveHostError": "dns", "DNSLookupError": "dns",
+    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
+    "DownloadConnectionRefusedError": "connection", "ConnectionRefusedError": "connection",
+    "DownloadFailedError": "connection", "ResponseDataLossError": "connection", "ConnectError": "connection",
+    "ConnectionDone": "connection", "ConnectionLost": "connection", "ResponseFailed": "connection",
+    "ResponseNeverReceived": "connection", "NoRouteError": "connection", "TunnelError": "connection",
+    "SSLError": "tls", "Error": "tls",
+}
+
+
+class NetworkErrorsMiddleware:
+    """Counts the downloads that fail without a response (DNS failures, timeouts, refused or
+    dropped connections, TLS errors), per site and kind, every attempt, retried or not: the run
+    report shows them beside HTTP errors, and a run whose site could not be reached says so."""
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_exception(self, request, exception, spider=None):
+        from .sites import site_name
+
+        name = type(exception).__name__
+        if name == "IgnoreRequest":  # a middleware's decision (robots.txt, offsite), not the network's
+            return None
+        kind = _NETWORK_KINDS.get(name, f"other ({name})")
+        if kind == "tls" and "SSL" not in type(exception).__module__ + name:
+            kind = f"other ({name})"
+        self.stats.inc_value(f"vngov/{site_name(request.url)}/network/{kind}")
+        return None  # the retry middleware decides what happens next

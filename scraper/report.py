@@ -1,6 +1,7 @@
 """One report per crawl: per site, pages fetched, articles new / updated / unchanged / rejected,
-pages our own code failed on, HTTP errors by code and field coverage. JSON for machines
-(<archive>/reports/<run>.json) and a short summary for people, in the log and beside the JSON."""
+pages our own code failed on, HTTP errors by code, network errors by kind and field coverage.
+JSON for machines (<archive>/reports/<run>-<spider>.json) and a short summary for people, in
+the log and beside the JSON."""
 from __future__ import annotations
 
 import json
@@ -41,6 +42,7 @@ class RunReport:
         self.crawler = crawler
         self.started = datetime.now(timezone.utc)
         self.pages: dict[str, int] = defaultdict(int)
+        self.pages_ok: dict[str, int] = defaultdict(int)  # answered below 400
         self.kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.coverage: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -58,11 +60,18 @@ class RunReport:
         crawler.signals.connect(extension.item_seen, signal=signals.item_scraped)
         crawler.signals.connect(extension.item_seen, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(extension.item_error, signal=signals.item_error)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_error(self, failure, response, spider=None):
         self.failures[site_name(response.url)][getattr(failure.type, "__name__", str(failure.type))] += 1
+
+    def item_error(self, item, response=None, spider=None, failure=None):
+        """An exception in a pipeline: our code failed on the page, as in a callback."""
+        record = getattr(item, "record", None) or {}
+        site = record.get("site") or (site_name(response.url) if response is not None else "_")
+        self.failures[site][getattr(getattr(failure, "type", None), "__name__", "Exception")] += 1
 
     def response_received(self, response, request, spider=None):
         # response_downloaded: every response, including the 429s and 503s that retries absorb.
@@ -72,6 +81,8 @@ class RunReport:
         self.kinds[site][_KINDS.get(getattr(callback, "__name__", ""), "other")] += 1
         if response.status >= 400:
             self.errors[site][response.status] += 1
+        else:
+            self.pages_ok[site] += 1
 
     def item_seen(self, item, response=None, spider=None, exception=None):
         record = getattr(item, "record", None)
@@ -85,7 +96,14 @@ class RunReport:
 
     def build(self, reason: str) -> dict:
         stats = self.crawler.stats.get_stats()
-        sites = sorted(set(self.pages) | set(self.parsed) | set(self.failures))
+        network = defaultdict(dict)  # site -> kind -> failed attempts, from NetworkErrorsMiddleware
+        for key, count in stats.items():
+            if key.startswith("vngov/") and "/network/" in key:
+                site, kind = key[len("vngov/"):].split("/network/", 1)
+                network[site][kind] = int(count)
+        sites = sorted(set(self.pages) | set(self.parsed) | set(self.failures) | set(network))
+        if not sites and getattr(self.crawler.spider, "site", None):
+            sites = [self.crawler.spider.site]  # a site that gave nothing at all is in the report too
         report = {
             "run_id": self.crawler.settings.get("VNGOV_RUN_ID"),
             "spider": getattr(self.crawler.spider, "name", None),
@@ -99,6 +117,10 @@ class RunReport:
             parsed = self.parsed.get(site, 0)
             report["sites"][site] = {
                 "pages_fetched": self.pages.get(site, 0),
+                "pages_ok": self.pages_ok.get(site, 0),
+                # Requests given up after their retries (network errors, 5xx, 429): the crawler
+                # crawls one site, so its count is the site's.
+                "requests_given_up": int(stats.get("retry/max_reached", 0)) if len(sites) == 1 else None,
                 "pages_by_kind": dict(sorted(self.kinds.get(site, {}).items())),
                 "articles": {outcome: int(stats.get(f"vngov/{site}/{outcome}", 0)) for outcome in _OUTCOMES},
                 # why: "missing title", "not an article" (a list, a section, a redirect away), ...
@@ -106,6 +128,7 @@ class RunReport:
                                        for key, count in sorted(stats.items())
                                        if key.startswith(f"vngov/{site}/rejected/")},
                 "http_errors": {str(code): n for code, n in sorted(self.errors.get(site, {}).items())},
+                "network_errors": dict(sorted(network.get(site, {}).items())),
                 "field_coverage": {name: round(self.coverage[site][name] / parsed, 4) if parsed else None
                                    for name in _COVERED},
                 "skipped_seen": int(stats.get(f"vngov/{site}/skipped_seen", 0)),
@@ -114,7 +137,7 @@ class RunReport:
         return report
 
     def spider_closed(self, spider, reason):
-        report = self.build(reason)
+        report = self.crawler.vngov_report = self.build(reason)  # vngov crawl's exit status reads it
         folder = Path(self.crawler.settings.get("VNGOV_ARCHIVE")) / "reports"
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{report['run_id'] or 'run'}-{report['spider']}"
@@ -153,6 +176,7 @@ def format_report(report: dict) -> str:
     for site, data in report["sites"].items():
         articles = data["articles"]
         errors = ", ".join(f"{code}x{n}" for code, n in data["http_errors"].items()) or "none"
+        network = ", ".join(f"{kind} {n}" for kind, n in data.get("network_errors", {}).items()) or "none"
         coverage = ", ".join(f"{k} {v:.0%}" for k, v in data["field_coverage"].items() if v is not None) or "-"
         reasons = ", ".join(f"{reason} {n}" for reason, n in data.get("rejected_by_reason", {}).items())
         failed = data.get("failed_in_code") or {}
@@ -161,5 +185,6 @@ def format_report(report: dict) -> str:
         kinds = ", ".join(f"{kind} {n}" for kind, n in data.get("pages_by_kind", {}).items())
         lines.append(f"  {site}: {data['pages_fetched']} pages{f' ({kinds})' if kinds else ''}; articles new {articles['new']}, updated "
                      f"{articles['updated']}, unchanged {articles['unchanged']}, rejected {articles['rejected']}"
-                     f"{f' ({reasons})' if reasons else ''}{failures}; HTTP errors {errors}; coverage {coverage}")
+                     f"{f' ({reasons})' if reasons else ''}{failures}; HTTP errors {errors}; network errors {network}; "
+                     f"coverage {coverage}")
     return "\n".join(lines)

@@ -4,6 +4,8 @@ The CLI reads DEFAULT_ARCHIVE, USER_AGENT and DOWNLOAD_TIMEOUT from here too, so
 place to change them.
 """
 
+from scraper.runs import new_run_id
+
 BOT_NAME = "vngov"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -61,6 +63,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.RetryAfterMiddleware": 550,
     "scraper.middlewares.SessionPrimingMiddleware": 580,
     "scraper.middlewares.CookieChallengeMiddleware": 650,
+    # Beside the downloader: sees every failed attempt before the retry middleware does.
+    "scraper.middlewares.NetworkErrorsMiddleware": 900,
 }
 # Scrapy's HTTP/1.1 handler with local mirrors (VNGOV_MIRROR) and per-host legacy TLS.
 DOWNLOAD_HANDLERS = {
@@ -71,6 +75,9 @@ EXTENSIONS = {"scraper.report.RunReport": 500}
 LOG_FORMATTER = "scraper.report.QuietDropFormatter"  # unchanged articles are not warnings
 
 VNGOV_ARCHIVE = DEFAULT_ARCHIVE
+# Names the run's archive segments, WARC files and reports. `vngov crawl` gives each run its
+# own; under `scrapy crawl` and Scrapyd, each process (one a job) makes one here.
+VNGOV_RUN_ID = new_run_id()
 VNGOV_CODEC = "zstd"
 VNGOV_REFETCH_DAYS = 3  # re-fetch articles younger than this to catch edits
 VNGOV_OVERLAP_PAGES = 1  # listing pages read past the first one with nothing new

@@ -13,10 +13,8 @@ import hashlib
 import io
 import logging
 import os
-import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
@@ -27,6 +25,7 @@ from ..items import Fetch
 from ..schema import CONTENT_FIELDS, COVERAGE, json_schema_text
 from . import index as archive_index
 from .codec import CODECS, SegmentWriter, dumps, read_lines
+from ..runs import new_run_id
 from .index import utc_now
 from .journal import replay_journal
 from .layout import fsync_dir, iter_segments, partition_dir, partition_of, partition_of_path, safe_component, warc_dir
@@ -68,10 +67,6 @@ def content_hash(record: dict) -> str:
     version. The sidebar is left out: "latest news" lists change on every fetch."""
     content = {name: record.get(name) for name in CONTENT_FIELDS}
     return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
-
-
-def new_run_id() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
 
 
 @dataclass

@@ -1,4 +1,5 @@
 """Backfill bounds, caps, the generic start-URL crawl, the demo and crawl usage errors."""
+import json
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -83,11 +84,14 @@ def test_crawl_usage_errors(args, message, tmp_path):
 
 def test_plain_scrapy_crawl_command(mirror, tmp_path):
     site, server = mirror
-    result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "nhandan.vn", "-a", "since=2026-11-08",
-                             "-s", f"VNGOV_MIRROR={server.url}", "-s", f"VNGOV_ARCHIVE={tmp_path / 'e'}",
-                             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    command = [sys.executable, "-m", "scrapy", "crawl", "nhandan.vn", "-a", "since=2026-11-08",
+               "-s", f"VNGOV_MIRROR={server.url}", "-s", f"VNGOV_ARCHIVE={tmp_path / 'e'}",
+               "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=WARNING"]
+    for _ in range(2):  # each run its own id: the second's report does not replace the first's
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+    reports = [json.loads(p.read_text()) for p in (tmp_path / "e" / "reports").glob("*.json")]
+    assert len(reports) == 2 and len({r["run_id"] for r in reports}) == 2
     stored = list(Archive(tmp_path / "e").iter_articles())
     assert stored and all(r["published_at"][:10] >= "2026-11-08" for r in stored)
     assert len(stored) == sum(1 for a in site.articles if a.published.date().isoformat() >= "2026-11-08")

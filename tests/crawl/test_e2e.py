@@ -110,7 +110,7 @@ def _interrupt_and_resume(sites, server, tmp):
             break
         time.sleep(0.1)
     process.send_signal(signal.SIGINT)  # what Ctrl-C or a scheduler's stop does
-    process.wait(120)
+    assert process.wait(120) == 3, "interrupted: the resumable exit status"
     archived = {r["url"] for r in _latest(resumed).values()}
     assert 0 < len(archived) < len(_latest(reference)), "the interruption should land mid-crawl"
     assert list((resumed / ".jobs").iterdir()), "an interrupted run keeps its job state"

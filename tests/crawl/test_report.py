@@ -73,7 +73,8 @@ def test_a_page_the_parser_fails_on_is_reported_and_fetched_again_next_run(tmp_p
     with MirrorServer([site], Faults()) as server:
         with monkeypatch.context() as patched:
             patched.setenv("PYTHONPATH", str(hooks))
-            crawl(tmp_path / "archive", server.url, ["nhandan.vn"])
+            result = crawl(tmp_path / "archive", server.url, ["nhandan.vn"], status=1)  # our code failed
+        assert "nhandan.vn: our code failed on 1 pages" in result.stderr
         report = json.loads(next((tmp_path / "archive" / "reports").glob("*.json")).read_text())
         assert report["sites"]["nhandan.vn"]["failed_in_code"] == {"IndexError": 1}
         stored = {r["url"] for r in Archive(tmp_path / "archive").iter_articles()}

@@ -1,0 +1,127 @@
+"""Runs nobody watches: a run lock per archive and site, exit statuses a scheduler can act on,
+and reports that count what went wrong on the network and in our own code."""
+import json
+import signal
+import subprocess
+import sys
+import time
+from types import SimpleNamespace
+
+import pytest
+from scrapy.settings import Settings
+from twisted.python.failure import Failure
+
+from scraper.archive import Archive
+from scraper.crawl import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_SITE_FAILED, SiteOutcome, exit_status
+from scraper.mirror import MirrorServer, MirrorSite
+from scraper.report import RunReport
+from scraper.runs import RunLock, SiteLocked
+
+from .helpers import REPO, article_hits, crawl, crawl_command
+
+FAST_FAIL = ["--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_DELAY=0", "--set", "AUTOTHROTTLE_ENABLED=0"]
+
+
+def _site(ok: int = 0, network=None, http=None, failed=None, given_up: int = 0) -> dict:
+    return {"pages_fetched": ok + sum((http or {}).values()), "pages_ok": ok, "network_errors": network or {},
+            "http_errors": http or {}, "failed_in_code": failed or {}, "requests_given_up": given_up}
+
+
+@pytest.mark.parametrize("outcomes, status", [
+    ({"a": SiteOutcome("a", "finished", {"a": _site(40)})}, 0),
+    ({"a": SiteOutcome("a", "finished", {"a": _site(0, {"connection": 16})})}, EXIT_SITE_FAILED),
+    ({"a": SiteOutcome("a", "finished", {})}, EXIT_SITE_FAILED),  # nothing at all
+    ({"a": SiteOutcome("a", "finished", {"a": _site(3, {"timeout": 20}, {"503": 8}, given_up=7)})}, EXIT_SITE_FAILED),
+    # Retries that worked in the end (a 429 first, then the page) are no failure.
+    ({"a": SiteOutcome("a", "finished", {"a": _site(30, {"timeout": 5}, {"429": 19, "404": 9}, given_up=1)})}, 0),
+    ({"a": SiteOutcome("a", "finished", {"a": _site(0, http={"403": 4})})}, EXIT_SITE_FAILED),
+    ({"a": SiteOutcome("a", "shutdown", {"a": _site(0)})}, EXIT_INTERRUPTED),  # not judged: it stopped
+    ({"a": SiteOutcome("a", "shutdown", {"a": _site(5)}),
+      "b": SiteOutcome("b", "finished", {"b": _site(0, {"dns": 4})})}, EXIT_SITE_FAILED),
+    ({"a": SiteOutcome("a", "finished", {"a": _site(40, failed={"KeyError": 1})}),
+      "b": SiteOutcome("b", "finished", {"b": _site(0)})}, 1),  # our own bug first
+])
+def test_exit_status_says_the_worst_that_happened(outcomes, status):
+    assert exit_status(outcomes) == status
+
+
+def test_pipeline_exceptions_count_as_our_code_failing():
+    crawler = SimpleNamespace(settings=Settings({"VNGOV_RUN_ID": "r"}), stats=SimpleNamespace(get_stats=dict),
+                              spider=SimpleNamespace(name="nhandan.vn", site="nhandan.vn"),
+                              signals=SimpleNamespace(connect=lambda *a, **k: None))
+    report = RunReport.from_crawler(crawler)
+    try:
+        raise OSError("No space left on device")
+    except OSError:
+        failure = Failure()
+    report.item_error(SimpleNamespace(record={"site": "nhandan.vn"}), None, None, failure)
+    assert report.build("finished")["sites"]["nhandan.vn"]["failed_in_code"] == {"OSError": 1}
+
+
+def test_a_held_lock_names_its_run_and_a_killed_holder_frees_it(tmp_path):
+    first = RunLock(tmp_path, "nhandan.vn", "run-1")
+    first.acquire()
+    with pytest.raises(SiteLocked, match=r"nhandan.vn is being crawled into .* by run run-1 \(pid \d+"):
+        RunLock(tmp_path, "nhandan.vn", "run-2").acquire(wait=0.3)
+    RunLock(tmp_path, "qdnd.vn", "run-2").acquire()  # another site: no wait
+    first.release()
+    RunLock(tmp_path, "nhandan.vn", "run-2").acquire()
+    # A holder killed with SIGKILL leaves the file but not the lock.
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from scraper.runs import RunLock; "
+                               f"lock = RunLock({str(tmp_path)!r}, 'baochinhphu.vn', 'killed'); lock.acquire(); "
+                               "print('held', flush=True); time.sleep(60)"],
+                              cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(SiteLocked, match="run killed"):
+        RunLock(tmp_path, "baochinhphu.vn", "next").acquire()
+    holder.kill()
+    holder.wait()
+    RunLock(tmp_path, "baochinhphu.vn", "next").acquire()
+
+
+@pytest.mark.slow
+def test_an_unreachable_site_fails_the_run_with_one_line(tmp_path):
+    result = crawl(tmp_path, "http://127.0.0.1:1", ["nhandan.vn"], *FAST_FAIL, status=EXIT_SITE_FAILED)
+    assert "vngov crawl: nhandan.vn failed: no page fetched (connection errors" in result.stderr
+    report = json.loads(next((tmp_path / "reports").glob("*.json")).read_text())
+    assert report["sites"]["nhandan.vn"]["pages_fetched"] == 0
+    assert report["sites"]["nhandan.vn"]["network_errors"]["connection"] >= 4  # robots, listing, feed, sitemap
+
+
+@pytest.mark.slow
+def test_an_overlapping_run_of_a_site_exits_at_once_and_the_first_archives_everything(tmp_path):
+    site = MirrorSite("nhandan.vn", 40, seed=9)
+    with MirrorServer([site]) as server:
+        slow = ["--set", "DOWNLOAD_DELAY=0.1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        first = subprocess.Popen(crawl_command(tmp_path, server.url, ["nhandan.vn"], *slow), cwd=REPO,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        lock = tmp_path / ".locks" / "nhandan.vn.lock"
+        deadline = time.monotonic() + 60
+        while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        started = time.monotonic()
+        second = crawl(tmp_path, server.url, ["nhandan.vn"], status=EXIT_LOCKED)
+        assert time.monotonic() - started < 10
+        holder = json.loads(lock.read_text())
+        assert f"by run {holder['run_id']} (pid {first.pid}" in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+        waited = crawl(tmp_path, server.url, ["nhandan.vn"], "--wait", "1", status=EXIT_LOCKED)
+        assert "not started" in waited.stderr
+        assert first.wait(240) == 0, first.stderr[-3000:]
+        assert len(list(Archive(tmp_path).iter_articles())) == 40
+        assert len({path for _, path, _ in article_hits(server, [site])}) == 40
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_exits_with_the_resumable_status(tmp_path):
+    site = MirrorSite("nhandan.vn", 60, seed=4)
+    with MirrorServer([site]) as server:
+        slow = ["--set", "DOWNLOAD_DELAY=0.2", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        process = subprocess.Popen(crawl_command(tmp_path, server.url, ["nhandan.vn"], *slow), cwd=REPO,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not article_hits(server, [site]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(120) == EXIT_INTERRUPTED
+        assert "nhandan.vn stopped (shutdown); the same command resumes it" in process.stderr.read()
