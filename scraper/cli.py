@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +15,8 @@ from urllib.parse import urlsplit
 from . import settings
 
 EXIT_USAGE = 2
+DEMO_ARCHIVE = "data/demo-archive"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
 class UsageError(Exception):
@@ -223,8 +226,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UsageError("name at least one site, --all, or --start-url URL")
     if args.start_url:
         _url_arg(args.start_url, "--start-url")
-    for flag, value in (("--since", args.since), ("--until", args.until)):
-        _date_arg(value, flag)
+    since, until = _date_arg(args.since, "--since"), _date_arg(args.until, "--until")
+    if since and until and since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
     if args.max_articles is not None and args.max_articles < 1:
         raise UsageError(f"--max-articles {args.max_articles} must be at least 1")
     if args.mirror and not args.mirror.startswith("http://"):
@@ -270,7 +274,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .crawl import CrawlRequest
     from .mirror import MirrorServer, build_demo_sites
 
-    root = Path(args.archive or os.environ.get("VNGOV_ARCHIVE") or "data/demo-archive")
+    root = Path(args.archive or DEMO_ARCHIVE)  # never $VNGOV_ARCHIVE: the demo must not write into real data
     sites = build_demo_sites(args.articles)
     with MirrorServer(sites) as mirror:
         print(f"demo: serving a local mirror of {', '.join(s.host for s in sites)} at {mirror.url}", file=sys.stderr)
@@ -288,6 +292,28 @@ Next, as an analyst would:
   {_python_name()} -c "from scraper.archive import Archive; print(Archive('{root}').to_pandas().groupby('site').size())"
 """)
     return status
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    from .mirror import MirrorServer, build_demo_sites
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port} is not a port number")
+    sites = build_demo_sites(args.articles)
+    try:
+        server = MirrorServer(sites, port=args.port)
+    except OSError as error:
+        raise UsageError(f"cannot serve on 127.0.0.1:{args.port}: {error.strerror}") from None
+    with server:
+        names = " ".join(s.name for s in sites)
+        print(f"serving {names} at {server.url} (Ctrl-C stops)\n"
+              f"try: {_program_name()} crawl {names} --mirror {server.url} --archive data/mirror-archive --fast",
+              flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
 
 
 def _python_name() -> str:
@@ -314,7 +340,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
     parser = _Parser(prog="vngov", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"vngov {__version__}")
     common = _Parser(add_help=False)
     common.add_argument("--archive", metavar="DIR", help="archive folder (default data/archive or $VNGOV_ARCHIVE)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -367,13 +396,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, metavar="SECONDS",
                    help="when another run crawls a site into this archive, wait up to this long for it "
                         "(default: exit at once with status 75)")
-    p.add_argument("--log-level", default="INFO")
+    p.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS)
     p.set_defaults(func=cmd_crawl)
 
-    p = sub.add_parser("demo", parents=[common], help="crawl a bundled local mirror into a demo archive (offline)")
+    p = sub.add_parser("demo", help="crawl a bundled local mirror into a demo archive (offline)")
+    p.add_argument("--archive", metavar="DIR", help=f"the demo archive (default {DEMO_ARCHIVE}; never $VNGOV_ARCHIVE)")
     p.add_argument("--articles", type=int, default=40, help="articles per demo site")
-    p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--log-level", default="WARNING", type=str.upper, choices=LOG_LEVELS)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("mirror", parents=[common], help="serve the bundled local mirror, for trying crawls by hand",
+                       description="Serves the demo's mirror of three sites on 127.0.0.1 until Ctrl-C; crawl it with "
+                                   "vngov crawl SITE --mirror URL.")
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0 picks a free one)")
+    p.add_argument("--articles", type=int, default=40, help="articles per site")
+    p.set_defaults(func=cmd_mirror)
 
     p = sub.add_parser("schema", parents=[common], help="print the record's schema for a reader",
                        description="The archive record's fields and types, as a reader needs them: JSON Schema, "

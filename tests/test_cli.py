@@ -50,3 +50,8 @@ def test_argument_mistakes_are_one_line_and_status_2():
         result = vngov(*args)
         assert result.returncode == 2
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_version():
+    result = vngov("--version")
+    assert result.returncode == 0 and result.stdout.strip() == "vngov 0.1.0"

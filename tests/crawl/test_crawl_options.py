@@ -1,5 +1,6 @@
 """Backfill bounds, caps, the generic start-URL crawl, the demo and crawl usage errors."""
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -75,6 +76,9 @@ def test_demo_builds_an_archive_offline(tmp_path):
     (["nhandan.vn", "--since", "2026-13-01"], "--since '2026-13-01' is not a date"),
     (["nhandan.vn", "--max-articles", "0"], "--max-articles 0 must be at least 1"),
     (["nhandan.vn", "--set", "lowercase"], "--set 'lowercase' is not SETTING=VALUE"),
+    (["nhandan.vn", "--since", "2026-02-01", "--until", "2026-01-01"], "--since 2026-02-01 is after --until 2026-01-01"),
+    (["nhandan.vn", "--log-level", "loud"], "argument --log-level: invalid choice: 'LOUD'"),
+    (["nhandan.vn", "--wait", "-1"], "--wait -1.0 must not be negative"),
 ])
 def test_crawl_usage_errors(args, message, tmp_path):
     result = subprocess.run([sys.executable, "-m", "scraper", "crawl", *args, "--archive", str(tmp_path)],
@@ -106,3 +110,31 @@ def _assert_snapshots_are_the_pages(site, archive, stored):
     for record in stored:
         snapshot = read_fetch(archive, record["warc_file"], record["warc_offset"])
         assert snapshot.url == record["url"] and snapshot.body == bodies[record["url"]]
+
+
+def test_demo_never_writes_into_the_archive_named_by_the_environment(tmp_path):
+    real = tmp_path / "real-archive"
+    real.mkdir()
+    env = dict(os.environ, VNGOV_ARCHIVE=str(real), PYTHONPATH=str(REPO))
+    result = subprocess.run([sys.executable, "-m", "scraper", "demo", "--articles", "3"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not any(real.iterdir()) and len(list(Archive(tmp_path / "data" / "demo-archive").iter_articles())) == 9
+
+
+def test_vngov_mirror_serves_the_bundled_sites_until_ctrl_c():
+    import signal
+    import urllib.request
+
+    server = subprocess.Popen([sys.executable, "-m", "scraper", "mirror", "--port", "0", "--articles", "5"], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        url = first.split(" at ")[1].split()[0]
+        request = urllib.request.Request(url + "/robots.txt", headers={"Host": "nhandan.vn"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200 and b"Disallow" in response.read()
+        assert "--mirror " + url in server.stdout.readline()
+    finally:
+        server.send_signal(signal.SIGINT)
+    assert server.wait(30) == 0 and "Traceback" not in server.stderr.read()
