@@ -17,6 +17,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from .jobstate import jobdir_problem, set_aside
 from .runs import RunLock, new_run_id
 
 # Exit statuses of `vngov crawl`, documented in the README; the first that applies wins.
@@ -159,10 +160,16 @@ def _crawl(request: CrawlRequest, settings: Settings, targets: list) -> dict[str
                  "full": request.full}
     for key, spidercls, extra in targets:
         jobdir = jobs / key.replace("/", "_")
-        resumable = type(spidercls.__name__, (spidercls,), {
-            "custom_settings": {**(spidercls.custom_settings or {}), "JOBDIR": str(jobdir)},
-            "__module__": spidercls.__module__,
-        })
+        custom = {**(spidercls.custom_settings or {}), "JOBDIR": str(jobdir)}
+        problem = jobdir_problem(jobdir)
+        if problem is not None:
+            aside = set_aside(jobdir)
+            warning = (f"the job state of the run this one would resume could not be read ({problem}); it is set "
+                       f"aside as {aside}, and this run walks every listing page instead")
+            logger.warning("%s: %s", key, warning)
+            custom.update(VNGOV_RUN_WARNINGS=[warning], VNGOV_FULL_WALK=True)
+        resumable = type(spidercls.__name__, (spidercls,), {"custom_settings": custom,
+                                                             "__module__": spidercls.__module__})
         crawler = process.create_crawler(resumable)
         crawlers[key] = (crawler, jobdir)
         process.crawl(crawler, **arguments, **extra)

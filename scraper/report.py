@@ -111,6 +111,8 @@ class RunReport:
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
             "finish_reason": reason,
             "peak_rss_mb": peak_rss_mb(),
+            # What went wrong around the crawl rather than in it (a job state set aside).
+            "warnings": self.crawler.settings.getlist("VNGOV_RUN_WARNINGS"),
             "sites": {},
         }
         for site in sites:
@@ -169,6 +171,7 @@ def peak_rss_mb() -> dict:
 
 def format_report(report: dict) -> str:
     lines = [f"run {report['run_id']} ({report['spider']}): {report['finish_reason']}"]
+    lines += [f"  WARNING: {warning}" for warning in report.get("warnings") or ()]
     memory = report.get("peak_rss_mb") or {}
     if memory.get("crawler"):
         workers = f", parse workers {memory['parse_workers']:.0f} MB" if memory.get("parse_workers") else ""

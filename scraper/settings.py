@@ -92,4 +92,6 @@ VNGOV_LEGACY_TLS_HOSTS: list[str] = []  # hosts that need relaxed TLS, besides p
 # Worker processes that parse articles beside the crawl (0: parse in the crawl's process). Worth
 # it only when politeness is lifted (mirrors, backfills from a cache); `--fast` sets it to 1.
 VNGOV_PARSE_WORKERS = 0
-VNGOV_FETCH_ONLY = False  # benchmarks: download articles without parsing or storing them
+VNGOV_FETCH_ONLY = False
+VNGOV_FULL_WALK = False  # walk listings to their end (set after a run whose job state was lost)
+VNGOV_RUN_WARNINGS: list[str] = []  # set by vngov crawl for the run report  # benchmarks: download articles without parsing or storing them

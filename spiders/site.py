@@ -59,6 +59,9 @@ class SiteSpider(scrapy.Spider):
         if spider.refetch_window is None:
             spider.refetch_window = timedelta(days=settings.getfloat("VNGOV_REFETCH_DAYS", 3))
         spider.overlap_pages = settings.getint("VNGOV_OVERLAP_PAGES", 1)
+        # After a run whose job state was lost: the listings are walked to their end, as what
+        # the lost queue held may lie past the first pages with nothing new.
+        spider.full_walk = settings.getbool("VNGOV_FULL_WALK", False)
         spider.fetch_only = settings.getbool("VNGOV_FETCH_ONLY", False)
         spider.keep_warc = settings.getbool("VNGOV_KEEP_WARC", True)
         spider.parse_pool = None if spider.fetch_only else parsepool.acquire(settings.getint("VNGOV_PARSE_WORKERS", 0))
@@ -167,7 +170,7 @@ class SiteSpider(scrapy.Spider):
             return
         # Incremental: a page with nothing new means we reached last run's ground; look one
         # page further (overlap) and stop.
-        if not self.full and self.since is None and dry > self.overlap_pages:
+        if not self.full and not self.full_walk and self.since is None and dry > self.overlap_pages:
             return
         if "{zone}" in listing.next_page and not zone:
             self.logger.warning("no zone id on %s: cannot page further", response.url)

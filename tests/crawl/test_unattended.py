@@ -125,3 +125,41 @@ def test_an_interrupted_run_exits_with_the_resumable_status(tmp_path):
         process.send_signal(signal.SIGTERM)
         assert process.wait(120) == EXIT_INTERRUPTED
         assert "nhandan.vn stopped (shutdown); the same command resumes it" in process.stderr.read()
+
+
+def _cut_queue(jobdir):
+    queue = max((p for p in (jobdir / "requests.queue").rglob("*") if p.is_file() and p.name != "active.json"),
+                key=lambda p: p.stat().st_size)
+    queue.write_bytes(queue.read_bytes()[:-7])  # a kill while the last request was written
+
+
+def _garble_state(jobdir):
+    (jobdir / "spider.state").write_bytes(b"\x80\x04garbage")
+
+
+def _cut_seen(jobdir):
+    seen = jobdir / "requests.seen"
+    seen.write_bytes(seen.read_bytes()[:-5])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", [_cut_queue, _garble_state, _cut_seen])
+def test_a_damaged_job_state_is_set_aside_and_the_run_archives_everything(tmp_path, damage):
+    site = MirrorSite("nhandan.vn", 80, seed=6)
+    with MirrorServer([site]) as server:
+        slow = ["--set", "DOWNLOAD_DELAY=0.1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+        process = subprocess.Popen(crawl_command(tmp_path, server.url, ["nhandan.vn"], *slow), cwd=REPO,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(article_hits(server, [site])) < 5 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(120) == EXIT_INTERRUPTED
+        jobdir = tmp_path / ".jobs" / "nhandan.vn"
+        damage(jobdir)
+        result = crawl(tmp_path, server.url, ["nhandan.vn"])
+    assert "Traceback" not in result.stderr
+    assert len(list(Archive(tmp_path).iter_articles())) == 80
+    assert list((tmp_path / ".jobs").glob("nhandan.vn.damaged-*")) and not jobdir.exists()
+    report = json.loads(max((tmp_path / "reports").glob("*.json"), key=lambda p: p.stat().st_mtime).read_text())
+    assert len(report["warnings"]) == 1 and "could not be read" in report["warnings"][0]
