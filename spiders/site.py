@@ -28,6 +28,7 @@ class SiteSpider(scrapy.Spider):
     name = "site"
     profile_name: str | None = None  # set on the per-site subclasses below
     fetch_only = False
+    full_walk = False  # from_crawler reads VNGOV_FULL_WALK
 
     def __init__(self, site: str | None = None, since: str | None = None, until: str | None = None,
                  max_articles: str | int | None = None, full: str | bool = False, start_url: str | None = None,

@@ -62,3 +62,13 @@ def test_a_listing_page_with_nothing_new_ends_an_incremental_walk():
     spider.crawl_state.should_fetch = lambda *a, **k: False  # all seen in an earlier run
     out = list(spider.parse_listing(_listing_page(listing.url, seen), listing=listing, page=1, zone=None, dry=1))
     assert out == []  # one overlap page already read with nothing new: stop
+
+
+def test_after_a_lost_job_state_the_walk_goes_past_pages_with_nothing_new():
+    spider = _spider("qdnd.vn")
+    spider.full_walk = True  # VNGOV_FULL_WALK: what vngov crawl sets after setting a damaged JOBDIR aside
+    listing = spider.profile.listings[0]
+    seen = ["https://www.qdnd.vn/chinh-tri/tin-tuc/cu-{0}-80{0:04d}".format(n) for n in range(1, 4)]
+    spider.crawl_state.should_fetch = lambda *a, **k: False
+    out = list(spider.parse_listing(_listing_page(listing.url, seen), listing=listing, page=1, zone=None, dry=1))
+    assert [request.url for request in out] == ["https://www.qdnd.vn/chinh-tri/p/2"]
