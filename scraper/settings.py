@@ -64,7 +64,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.SessionPrimingMiddleware": 580,
     "scraper.middlewares.CookieChallengeMiddleware": 650,
     # Beside the downloader: sees every failed attempt before the retry middleware does.
-    "scraper.middlewares.NetworkErrorsMiddleware": 900,
+    "scraper.middlewares.NetworkErrorsMiddleware": 950,
 }
 # Scrapy's HTTP/1.1 handler with local mirrors (VNGOV_MIRROR) and per-host legacy TLS.
 DOWNLOAD_HANDLERS = {

@@ -88,17 +88,35 @@ def test_an_unreachable_site_fails_the_run_with_one_line(tmp_path):
     assert report["sites"]["nhandan.vn"]["network_errors"]["connection"] >= 4  # robots, listing, feed, sitemap
 
 
+def _slow_crawl(archive, server, delay: float) -> subprocess.Popen:
+    """`vngov crawl nhandan.vn` in the background, one request at a time, `delay` apart."""
+    slow = ["--set", f"DOWNLOAD_DELAY={delay}", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
+    return subprocess.Popen(crawl_command(archive, server.url, ["nhandan.vn"], *slow), cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _until(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _interrupted(archive, server, site, articles: int) -> subprocess.Popen:
+    """A run stopped by SIGTERM once it has fetched `articles` article pages."""
+    process = _slow_crawl(archive, server, 0.2)
+    _until(lambda: len(article_hits(server, [site])) >= articles)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(120) == EXIT_INTERRUPTED
+    return process
+
+
 @pytest.mark.slow
 def test_an_overlapping_run_of_a_site_exits_at_once_and_the_first_archives_everything(tmp_path):
     site = MirrorSite("nhandan.vn", 40, seed=9)
     with MirrorServer([site]) as server:
-        slow = ["--set", "DOWNLOAD_DELAY=0.1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        first = subprocess.Popen(crawl_command(tmp_path, server.url, ["nhandan.vn"], *slow), cwd=REPO,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = _slow_crawl(tmp_path, server, 0.1)
         lock = tmp_path / ".locks" / "nhandan.vn.lock"
-        deadline = time.monotonic() + 60
-        while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        _until(lambda: lock.exists() and lock.read_text())
         started = time.monotonic()
         second = crawl(tmp_path, server.url, ["nhandan.vn"], status=EXIT_LOCKED)
         assert time.monotonic() - started < 10
@@ -116,14 +134,7 @@ def test_an_overlapping_run_of_a_site_exits_at_once_and_the_first_archives_every
 def test_an_interrupted_run_exits_with_the_resumable_status(tmp_path):
     site = MirrorSite("nhandan.vn", 60, seed=4)
     with MirrorServer([site]) as server:
-        slow = ["--set", "DOWNLOAD_DELAY=0.2", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        process = subprocess.Popen(crawl_command(tmp_path, server.url, ["nhandan.vn"], *slow), cwd=REPO,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while not article_hits(server, [site]) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(120) == EXIT_INTERRUPTED
+        process = _interrupted(tmp_path, server, site, 1)
         assert "nhandan.vn stopped (shutdown); the same command resumes it" in process.stderr.read()
 
 
@@ -147,14 +158,7 @@ def _cut_seen(jobdir):
 def test_a_damaged_job_state_is_set_aside_and_the_run_archives_everything(tmp_path, damage):
     site = MirrorSite("nhandan.vn", 80, seed=6)
     with MirrorServer([site]) as server:
-        slow = ["--set", "DOWNLOAD_DELAY=0.1", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-        process = subprocess.Popen(crawl_command(tmp_path, server.url, ["nhandan.vn"], *slow), cwd=REPO,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while len(article_hits(server, [site])) < 5 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(120) == EXIT_INTERRUPTED
+        _interrupted(tmp_path, server, site, 5)
         jobdir = tmp_path / ".jobs" / "nhandan.vn"
         damage(jobdir)
         result = crawl(tmp_path, server.url, ["nhandan.vn"])
