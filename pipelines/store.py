@@ -26,12 +26,13 @@ from .session import archive_writer
 
 def fetched_urls(item: CrawledPage) -> list[str]:
     """Every canonical URL the page is known by: the one asked for (what listings link), the
-    one it answered at, and the one it names as canonical; looked up by the next run."""
+    one it answered at, and the one it names as canonical; looked up by the next run (the
+    writer keeps each once)."""
     fetch, record = item.fetch, item.record
     urls = [canonicalize_url(fetch.asked_for), canonicalize_url(fetch.url)]
     if record.get("canonical_url"):
         urls.append(record["canonical_url"])
-    return list(dict.fromkeys(urls))
+    return urls
 
 
 class StorePipeline(CrawlerPipeline):

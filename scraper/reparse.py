@@ -14,7 +14,7 @@ from .archive.compact import remove_articles, rename_articles
 from .archive.warc import read_fetch
 from .items import Fetch, Hints, record_problem
 from .parsing import PARSER_VERSION
-from .parsing.record import build_record
+from .parsing.record import DATE_HINT_SOURCES, build_record
 
 
 @dataclass
@@ -31,7 +31,7 @@ class ReparseResult:
 def _legacy_hints(fetch: Fetch, record: dict) -> None:
     """Archives written before fetches kept their discovery hints in WARC: the stored record
     says what a feed or sitemap gave (its date_source), which is what the crawl used."""
-    if fetch.requested_url is None and record.get("date_source") in ("feed", "sitemap"):
+    if fetch.requested_url is None and record.get("date_source") in DATE_HINT_SOURCES:
         fetch.hints = Hints(source=record["date_source"], published_at=record.get("published_at"))
 
 

@@ -65,13 +65,14 @@ def _record(headers: list[tuple[str, str]], block: list[bytes], level: int) -> b
     return b"".join(pieces)
 
 
-def http_head(fetch: Fetch, protocol: str = "HTTP/1.1") -> bytes:
-    """The status line and headers as received, framing headers renamed for the decoded body."""
+def http_head(fetch: Fetch) -> bytes:
+    """The status line and headers as received, framing headers renamed for the decoded body.
+    HTTP/1.1: what Scrapy speaks to every server."""
     try:
         reason = HTTPStatus(fetch.status).phrase
     except ValueError:
         reason = ""
-    lines = [f"{protocol} {fetch.status} {reason}".rstrip()]
+    lines = [f"HTTP/1.1 {fetch.status} {reason}".rstrip()]
     for name, value in fetch.headers:
         lines.append(f"{ORIGINAL_PREFIX}{name}: {value}" if name.lower() in _WIRE_HEADERS else f"{name}: {value}")
     lines.append(f"Content-Length: {len(fetch.body)}")

@@ -134,14 +134,11 @@ class MirrorSite:
         article.variant = variant
         if variant == "www":
             article.linked = f"https://www.{self.host}{article.path}"
-        elif variant == "trailing-slash":
-            article.old_path = article.path + "/"
-            article.linked = self.url(article.old_path)
-            self.by_old_path[article.old_path] = article
         elif variant == "http":
             article.linked = f"http://{self.host}{article.path}"
-        elif variant == "old-slug":
-            article.old_path = article.path.replace(slug, f"ban-nhap-{slug}", 1)
+        elif variant in ("trailing-slash", "old-slug"):  # a path that redirects to the article's own
+            article.old_path = (article.path + "/" if variant == "trailing-slash"
+                                else article.path.replace(slug, f"ban-nhap-{slug}", 1))
             article.linked = self.url(article.old_path)
             self.by_old_path[article.old_path] = article
         else:

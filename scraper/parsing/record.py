@@ -17,7 +17,7 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 # Discovery dates a page without a date of its own takes, and the date_source it then gets:
 # both are machine-readable publication times. A listing's printed date is not (often relative,
 # or the day only), and lastmod is an edit time.
-_DATE_HINTS = ("feed", "sitemap")
+DATE_HINT_SOURCES = ("feed", "sitemap")
 
 
 def declared_charset(headers: list[tuple[str, str]]) -> str | None:
@@ -44,20 +44,17 @@ def build_record(fetch: Fetch, profile_name: str | None = None) -> dict:
     its warnings say is no article). `profile_name` names the site's profile; by default the
     one whose domain the page is on (sites crawled without one use the generic extractor)."""
     profile = get_profile(profile_name) if profile_name else profile_for_url(fetch.url)
-    requested = fetch.asked_for
-    if canonicalize_url(requested) != canonicalize_url(fetch.url) and not is_article_url(
-            canonicalize_url(fetch.url), profile, requested):
+    requested, asked, answered = fetch.asked_for, canonicalize_url(fetch.asked_for), canonicalize_url(fetch.url)
+    if asked != answered and not is_article_url(answered, profile, requested):
         # A withdrawn article whose URL now redirects to the home page or a section (a soft
         # 404): the page there is not the article, and is not parsed as one.
-        canonical = canonicalize_url(requested)
-        article = {"url": requested, "canonical_url": canonical, "site": site_name(canonical),
-                   "warnings": [f"{REDIRECTED_AWAY}: {fetch.url}"]}
-        return article
+        return {"url": requested, "canonical_url": asked, "site": site_name(asked),
+                "warnings": [f"{REDIRECTED_AWAY}: {fetch.url}"]}
     reference = datetime.fromisoformat(fetch.fetched_at) if fetch.fetched_at else None
     record = parse_article(fetch.body, fetch.url, profile=profile, encoding=declared_charset(fetch.headers),
                            reference_time=reference).to_dict()
     hints = fetch.hints
-    if record["published_at"] is None and hints.published_at and hints.source in _DATE_HINTS:
+    if record["published_at"] is None and hints.published_at and hints.source in DATE_HINT_SOURCES:
         record["published_at"] = hints.published_at
         record["date_source"] = hints.source
     return record

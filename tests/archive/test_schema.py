@@ -154,3 +154,10 @@ def test_vngov_schema_prints_each_form(form, expected):
     result = subprocess.run([sys.executable, "-m", "scraper", "schema", "--format", form], cwd=REPO,
                             capture_output=True, text=True)
     assert result.returncode == 0 and expected in result.stdout, result.stderr
+
+
+def test_the_polars_source_printed_is_the_schema_our_code_reads_with():
+    polars = pytest.importorskip("polars")
+    namespace: dict = {}
+    exec(schema.polars_text(), namespace)  # what `vngov schema --format polars` prints, run as a reader would
+    assert namespace["schema"] == schema.polars_schema() and namespace["pl"] is polars
