@@ -1,5 +1,6 @@
 """The one ArchiveWriter per process and archive that the pipelines of every crawler share
-(several sites crawl in one process; the archive lock admits one writer). Not a pipeline."""
+(several sites crawl in one process). It takes the archive's lock only to commit. Not a
+pipeline."""
 from __future__ import annotations
 
 import threading
@@ -26,7 +27,8 @@ def archive_writer(crawler) -> ArchiveWriter:
                                                     codec=settings.get("VNGOV_CODEC", "zstd"),
                                                     commit_every=settings.getint("VNGOV_COMMIT_EVERY", 2000),
                                                     commit_interval=settings.getfloat("VNGOV_COMMIT_INTERVAL", 60),
-                                                    lock_timeout=settings.getfloat("VNGOV_LOCK_TIMEOUT", 600)), 0]
+                                                    lock_timeout=settings.getfloat("VNGOV_LOCK_TIMEOUT", 600),
+                                                    exclusive=False), 0]
         entry[1] += 1
     crawler.vngov_writer = entry[0]
     crawler.signals.connect(lambda spider, reason: _release(crawler, root), signal=signals.spider_closed, weak=False)

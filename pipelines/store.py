@@ -11,6 +11,8 @@ reactor thread, so offsets stay exact."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from scrapy import signals
@@ -18,10 +20,14 @@ from scrapy.exceptions import DropItem
 
 from scraper.archive.warc import encode_fetch
 from scraper.items import CrawledPage
+from scraper.jobstate import mark_uncommitted
 from scraper.parsing.urls import canonicalize_url
 
 from .base import CrawlerPipeline
 from .session import archive_writer
+
+logger = logging.getLogger(__name__)
+STOP_WAIT = 5.0  # seconds a stopping run waits for the archive's lock
 
 
 def fetched_urls(item: CrawledPage) -> list[str]:
@@ -62,6 +68,30 @@ class StorePipeline(CrawlerPipeline):
         if result.status == "unchanged":
             raise DropItem(f"unchanged {record['canonical_url']}")
         return item
+
+    async def close_spider(self, spider=None) -> None:
+        """Commit what this crawl added before the run ends, waiting for the archive's lock
+        without blocking the reactor (a compaction may hold it). After VNGOV_LOCK_TIMEOUT the
+        uncommitted part is dropped and the run fails: none of it was recorded as fetched, so
+        the next run fetches it again."""
+        writer = getattr(self.crawler, "vngov_writer", None)
+        if writer is None:
+            return
+        timeout = self.crawler.settings.getfloat("VNGOV_LOCK_TIMEOUT", 600)
+        started = time.monotonic()
+        while not writer.commit(wait=False):
+            waited = time.monotonic() - started
+            # A run told to stop (SIGTERM, Ctrl-C) stops within seconds.
+            stopping = not getattr(self.crawler.engine, "running", True)
+            if waited >= timeout or (stopping and waited >= STOP_WAIT):
+                message = (f"the archive stayed locked by another writer for {waited:.0f} s; this run's last "
+                           f"uncommitted pages are left for the next run")
+                logger.error(message)
+                self.stats.set_value("vngov/archive_error", message)
+                writer.discard()
+                mark_uncommitted(self.crawler.settings.get("JOBDIR"))
+                return
+            await asyncio.sleep(0.2)
 
     async def _encode(self, fetch) -> bytes:
         if self._encoder is None:

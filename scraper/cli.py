@@ -200,8 +200,15 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     since = _date_arg(args.since, "--since")
     if args.site and args.site not in Archive(root).sites():
         raise UsageError(f"unknown site {args.site!r}")
-    result = reparse(root, since=since, sites=[args.site] if args.site else None,
-                     remove_rejected=args.remove_rejected)
+    from .crawl import EXIT_LOCKED
+    from .runs import SiteLocked
+
+    try:
+        result = reparse(root, since=since, sites=[args.site] if args.site else None,
+                         remove_rejected=args.remove_rejected)
+    except SiteLocked as error:
+        print(f"vngov reparse: {error}; not started", file=sys.stderr)
+        return EXIT_LOCKED
     versions = f"{result.removed} archived version{'' if result.removed == 1 else 's'}"
     kept = (f"taken out of the archive, {versions}; see removed/" if args.remove_rejected
             else "their earlier versions kept; see rejects/, and --remove-rejected")

@@ -17,8 +17,9 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .jobstate import jobdir_problem, set_aside
-from .runs import RunLock, new_run_id
+from .jobstate import UNCOMMITTED, jobdir_problem, set_aside
+from .runs import holding, new_run_id
+from .sites import site_name
 
 # Exit statuses of `vngov crawl`, documented in the README; the first that applies wins.
 EXIT_OK = 0
@@ -78,6 +79,9 @@ class SiteOutcome:
     def failure(self) -> str | None:
         """Why the site counts as failed, or None: no page answered, or more requests given up
         after their retries than pages answered. Judged only for runs that finished."""
+        for data in self.report.values():
+            if data.get("archive_error"):
+                return data["archive_error"]
         if self.interrupted:
             return None
         answered = sum(data.get("pages_ok", 0) for data in self.report.values())
@@ -139,17 +143,11 @@ def run_crawl(request: CrawlRequest) -> dict[str, SiteOutcome]:
     if request.start_url:
         from spiders.site import SiteSpider
 
-        targets.append(("generic", SiteSpider, {"start_url": request.start_url, "allow_domain": request.allow_domain}))
-    locks = []
-    try:
-        for key, _, _ in targets:
-            lock = RunLock(request.archive, key, settings.get("VNGOV_RUN_ID"))
-            lock.acquire(request.wait)
-            locks.append(lock)
+        # Keyed by the site its records name, as a profiled site's run is: one lock per site.
+        targets.append((site_name(request.start_url), SiteSpider, {"start_url": request.start_url, "allow_domain": request.allow_domain}))
+    keys = list(dict.fromkeys(key for key, _, _ in targets))
+    with holding(request.archive, keys, settings.get("VNGOV_RUN_ID"), request.wait):
         return _crawl(request, settings, targets)
-    finally:
-        for lock in locks:
-            lock.release()
 
 
 def _crawl(request: CrawlRequest, settings: Settings, targets: list) -> dict[str, SiteOutcome]:
@@ -179,7 +177,7 @@ def _crawl(request: CrawlRequest, settings: Settings, targets: list) -> dict[str
         reason = crawler.stats.get_value("finish_reason") or "unknown"
         report = getattr(crawler, "vngov_report", None) or {}
         outcomes[key] = SiteOutcome(key, reason, report.get("sites", {}))
-        if reason == "finished":
+        if reason == "finished" and not (jobdir / UNCOMMITTED).exists():
             shutil.rmtree(jobdir, ignore_errors=True)  # the next run starts fresh, incrementally
         else:
             logger.warning("%s stopped (%s): the next run resumes from %s", key, reason, jobdir)

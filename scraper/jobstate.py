@@ -13,12 +13,23 @@ from pathlib import Path
 
 _SIZE = struct.Struct(">L")  # queuelib's LifoDiskQueue: a count first, each record then its length
 _FINGERPRINT = re.compile(r"[0-9a-f]{40}")
+# Left in a JOBDIR by a run that dropped pages it could not commit: its seen-requests file lists
+# them, so the next run must not resume from it.
+UNCOMMITTED = "uncommitted"
+
+
+def mark_uncommitted(jobdir: str | Path | None) -> None:
+    if jobdir:
+        Path(jobdir).mkdir(parents=True, exist_ok=True)
+        (Path(jobdir) / UNCOMMITTED).touch()
 
 
 def jobdir_problem(jobdir: Path) -> str | None:
     """What in `jobdir` Scrapy could not resume from, or None (also for no JOBDIR at all)."""
     if not jobdir.is_dir():
         return None
+    if (jobdir / UNCOMMITTED).exists():
+        return "the run that left it could not commit its last pages to the archive"
     state = jobdir / "spider.state"
     if state.exists():
         try:

@@ -15,6 +15,7 @@ from .archive.warc import read_fetch
 from .items import Fetch, Hints, record_problem
 from .parsing import PARSER_VERSION
 from .parsing.record import DATE_HINT_SOURCES, build_record
+from .runs import holding
 
 
 @dataclass
@@ -40,7 +41,10 @@ def reparse(root: Path, *, since: date | None = None, sites: list[str] | None = 
     result = ReparseResult()
     moved: list[tuple[str, dict]] = []  # (archived id, fresh record) of articles whose id changed
     archive = Archive(root)
-    with ArchiveWriter(root, run_id=f"reparse-{PARSER_VERSION}") as writer:
+    run_id = f"reparse-{PARSER_VERSION}"
+    # A crawl of a site being re-parsed would version its articles too: neither starts while
+    # the other runs (runs.SiteLocked).
+    with holding(root, sites or archive.sites(), run_id), ArchiveWriter(root, run_id=run_id) as writer:
         # Streamed: an archive of a million records does not fit in memory. The reader lists
         # its segments before this run writes any, so new versions are not read back.
         for stored in archive.iter_articles(since=since, sites=sites):

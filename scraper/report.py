@@ -135,6 +135,8 @@ class RunReport:
                                    for name in _COVERED},
                 "skipped_seen": int(stats.get(f"vngov/{site}/skipped_seen", 0)),
                 "failed_in_code": dict(sorted(self.failures.get(site, {}).items())),
+                # The run's last pages could not be committed (the archive stayed locked).
+                "archive_error": stats.get("vngov/archive_error"),
             }
         return report
 

@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -78,3 +79,18 @@ class RunLock:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+@contextmanager
+def holding(archive: Path | str, sites: list[str], run_id: str, wait: float = 0.0):
+    """Hold the run locks of all `sites` (SiteLocked, before anything is done, if one is held)."""
+    locks = []
+    try:
+        for site in sites:
+            lock = RunLock(archive, site, run_id)
+            lock.acquire(wait)
+            locks.append(lock)
+        yield
+    finally:
+        for lock in locks:
+            lock.release()

@@ -87,7 +87,7 @@ VNGOV_OVERLAP_PAGES = 1  # listing pages read past the first one with nothing ne
 VNGOV_MIRROR = ""  # "http://127.0.0.1:PORT": crawl a local mirror instead of the live site
 VNGOV_KEEP_WARC = True
 VNGOV_RETRY_AFTER_MAX = 120  # seconds: longest Retry-After we wait for
-VNGOV_LOCK_TIMEOUT = 600  # seconds to wait for another writer to finish with the archive
+VNGOV_LOCK_TIMEOUT = 600  # seconds a run's last commit waits for the archive's lock (compact, reparse)
 # A crash loses at most this much: the archive commits after so many records or seconds.
 VNGOV_COMMIT_EVERY = 2000
 VNGOV_COMMIT_INTERVAL = 60

@@ -4,7 +4,12 @@ Lines go to hidden temporary segments; `commit()` fsyncs them, renames them into
 then records them in the index, in one transaction. A writer killed at any point leaves either
 nothing visible or whole segments; the next writer deletes leftover temporary files and indexes
 any committed segment the index missed, so repeating the run never writes an article twice.
-One writer at a time holds the archive's lock file.
+Writers share the archive. A crawl's writer holds the archive's lock (<archive>/.lock) only
+while it commits, and never waits for it: a busy lock defers the commit, so that runs of
+several sites in several processes write side by side while their commits stay serialized.
+Maintenance (compact, reparse) holds the lock for its whole run. Each writer also holds a
+shared lock on <archive>/.locks/writer-<run>.lock while it lives, so that recovery removes only
+the temporary files of writers that are gone.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +31,7 @@ from ..items import Fetch
 from ..schema import CONTENT_FIELDS, COVERAGE, json_schema_text
 from . import index as archive_index
 from .codec import CODECS, SegmentWriter, dumps, read_lines
-from ..runs import new_run_id
+from ..runs import LOCKS_DIR, new_run_id
 from .index import utc_now
 from .journal import replay_journal
 from .layout import fsync_dir, iter_segments, partition_dir, partition_of, partition_of_path, safe_component, warc_dir
@@ -92,32 +98,44 @@ class Planned:
 
 
 class ArchiveLock:
-    """An exclusive flock on <archive>/.lock: concurrent writers are serialized, not mixed."""
+    """An exclusive flock on <archive>/.lock: whoever holds it may rename files into place and
+    change the index. The file names the holder, for the message of a writer that gave up."""
 
-    def __init__(self, root: Path, timeout: float = 600.0):
+    def __init__(self, root: Path, holder: str):
         self.path = root / ".lock"
-        self.timeout = timeout
+        self.holder = holder
         self._handle = None
 
-    def acquire(self) -> None:
+    def try_acquire(self) -> bool:
         import fcntl  # not at import: the read-only Archive imports this module on Windows too
 
         handle = open(self.path, "a+")
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as error:
-                if error.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
-                    handle.close()
-                    raise ArchiveLocked(f"archive {self.path.parent} is locked by another writer") from error
-                time.sleep(0.05)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            handle.close()
+            if error.errno in (errno.EAGAIN, errno.EACCES):
+                return False
+            raise
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{os.getpid()}\n")
+        handle.write(f"{os.getpid()} {self.holder}\n")
         handle.flush()
         self._handle = handle
+        return True
+
+    def acquire(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds; ArchiveLocked then. Not for the reactor's thread."""
+        deadline = time.monotonic() + timeout
+        while not self.try_acquire():
+            if time.monotonic() >= deadline:
+                raise ArchiveLocked(f"archive {self.path.parent} is locked by another writer "
+                                    f"(pid and run: {self.path.read_text().strip() or '?'})")
+            time.sleep(0.05)
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
 
     def release(self) -> None:
         if self._handle is not None:
@@ -126,6 +144,51 @@ class ArchiveLock:
             fcntl.flock(self._handle, fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+def _alive_path(root: Path, run_id: str) -> Path:
+    return root / LOCKS_DIR / f"writer-{run_id}.lock"
+
+
+class _AliveMark:
+    """A shared flock on <archive>/.locks/writer-<run>.lock for the writer's life: its temporary
+    files are someone's work in progress, not a dead writer's leftovers."""
+
+    def __init__(self, root: Path, run_id: str):
+        import fcntl
+
+        self.path = _alive_path(root, run_id)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = open(self.path, "a")
+        fcntl.flock(self._handle, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._handle is not None:
+            import fcntl
+
+            self.path.unlink(missing_ok=True)
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+def _writer_alive(root: Path, run_id: str) -> bool:
+    import fcntl
+
+    path = _alive_path(root, run_id)
+    if not path.exists():
+        return False
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+# A temporary file's name holds its writer's run: .part-<run>-0001.jsonl.zst.tmp, .<run>-0001.warc.gz.tmp
+_TMP_RUN = re.compile(r"^\.(?:part-)?(?P<run>.+)-\d{4,}(?:-[a-z]+)?\.[^-]*\.tmp$")
 
 
 @dataclass
@@ -152,7 +215,9 @@ class ArchiveWriter:
 
     def __init__(self, root: Path | str, *, run_id: str | None = None, codec: str = "zstd",
                  segment_records: int = 50_000, commit_every: int = 2_000, commit_interval: float = 60.0,
-                 lock_timeout: float = 600.0):
+                 lock_timeout: float = 600.0, exclusive: bool = True):
+        """`exclusive` holds the archive's lock from now until close (maintenance, tests); a
+        crawl's writer takes it only to commit (see `commit`)."""
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}; choose one of {', '.join(CODECS)}")
         self.root = Path(root)
@@ -163,20 +228,30 @@ class ArchiveWriter:
         # A crash loses at most this much work: commit after so many records or seconds.
         self.commit_every = commit_every
         self.commit_interval = commit_interval
+        self.lock_timeout = lock_timeout
+        self.exclusive = exclusive
         self._uncommitted = 0
         self._last_commit = time.monotonic()
         self.counts = {"new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
-        self._lock = ArchiveLock(self.root, lock_timeout)
-        self._lock.acquire()
-        try:
-            self.db = archive_index.connect(self.root)
-            self.recover()
-            self._write_schema()
-        except BaseException:
-            self._lock.release()
-            raise
+        self._lock = ArchiveLock(self.root, self.run_id)
+        self._alive = _AliveMark(self.root, self.run_id)
+        self._recovered = False
         self._segments: dict[tuple[str, str, str], _OpenSegment] = {}
         self._warcs: dict[str, _OpenWarc] = {}
+        try:
+            if exclusive:
+                self._lock.acquire(lock_timeout)
+            self.db = archive_index.connect(self.root)
+            if exclusive or self._lock.try_acquire():  # if busy, the first commit recovers
+                try:
+                    self.recover()
+                finally:
+                    if not exclusive:
+                        self._lock.release()
+        except BaseException:
+            self._lock.release()
+            self._alive.release()
+            raise
         self._pending: dict[str, tuple[str, int, str]] = {}  # id -> (hash, version, first_seen_at)
         self._looked_up: dict[str, tuple | None] = {}  # id -> the index's row, until commit
         self._seen: list[tuple[str, str]] = []  # (last_seen_at, id) of unchanged articles
@@ -239,7 +314,7 @@ class ArchiveWriter:
         self._uncommitted += 1
         if (segment.writer.lines >= self.segment_records or self._uncommitted >= self.commit_every
                 or time.monotonic() - self._last_commit >= self.commit_interval):
-            self.commit()
+            self.commit(wait=False)
         return WriteResult(status, article_id, version)
 
     def _previous(self, article_id: str) -> tuple | None:
@@ -282,7 +357,7 @@ class ArchiveWriter:
         if segment is None and len(self._segments) >= MAX_OPEN_SEGMENTS:
             # Each open segment holds a compressor (1-3 MB of window and tables): a backfill
             # spread over many months commits instead of holding one per month.
-            self.commit()
+            self.commit(wait=False)
         if segment is None:
             folder = partition_dir(self.root, site, year, month)
             folder.mkdir(parents=True, exist_ok=True)
@@ -320,8 +395,35 @@ class ArchiveWriter:
 
     # -- committing ----------------------------------------------------------------------
 
-    def commit(self) -> None:
-        """Make everything added so far durable and visible, atomically per segment."""
+    @property
+    def dirty(self) -> bool:
+        """Whether anything added is not committed yet."""
+        return bool(self._segments or self._warcs or self._seen or self._fetches)
+
+    def commit(self, wait: bool = True) -> bool:
+        """Make everything added so far durable and visible, atomically per segment; returns
+        whether it did. With `wait`, waits up to the lock timeout for the archive's lock
+        (ArchiveLocked then); without, a busy lock leaves everything pending for a later call
+        (the crawl's reactor thread never waits), retried after a second."""
+        if not self.dirty:
+            return True
+        if self._lock.held:
+            self._commit_locked()
+            return True
+        if wait:
+            self._lock.acquire(self.lock_timeout)
+        elif not self._lock.try_acquire():
+            self._last_commit = time.monotonic() - self.commit_interval + 1.0
+            return False
+        try:
+            self._commit_locked()
+        finally:
+            self._lock.release()
+        return True
+
+    def _commit_locked(self) -> None:
+        if not self._recovered:
+            self.recover()
         for warc in self._warcs.values():
             warc.handle.flush()
             os.fsync(warc.handle.fileno())
@@ -374,9 +476,11 @@ class ArchiveWriter:
                 self._rejects.close()
             self.db.close()
             self._lock.release()
+            self._alive.release()
 
-    def abort(self) -> None:
-        """Drop what was not committed (used when a run fails half-way)."""
+    def discard(self) -> None:
+        """Drop what was not committed; the writer stays usable. Nothing dropped was recorded
+        as fetched, so the next run fetches it again."""
         for segment in self._segments.values():
             segment.writer.close()
             segment.tmp.unlink(missing_ok=True)
@@ -385,8 +489,20 @@ class ArchiveWriter:
             warc.tmp.unlink(missing_ok=True)
         self._segments.clear()
         self._warcs.clear()
+        self._seen.clear()
+        self._fetches.clear()
+        self._pending.clear()
+        self._looked_up.clear()
+        self._uncommitted = 0
+
+    def abort(self) -> None:
+        """Drop what was not committed and close (used when a run fails half-way)."""
+        self.discard()
+        if self._rejects is not None:
+            self._rejects.close()
         self.db.close()
         self._lock.release()
+        self._alive.release()
 
     def __enter__(self) -> "ArchiveWriter":
         return self
@@ -412,7 +528,15 @@ class ArchiveWriter:
         """Finish or undo what a killed writer left: journaled compactions, temporary files,
         committed segments the index never heard of."""
         replay_journal(self.root, self.db)
+        own = {segment.tmp for segment in self._segments.values()} | {warc.tmp for warc in self._warcs.values()}
+        alive: dict[str, bool] = {self.run_id: False}  # our own files are those open now
         for tmp in list(self.root.glob("site=*/**/.*.tmp")):
+            match = _TMP_RUN.match(tmp.name)
+            run = match["run"] if match else None
+            if run is not None and run not in alive:
+                alive[run] = _writer_alive(self.root, run)
+            if tmp in own or (run is not None and alive[run]):
+                continue  # work in progress
             logger.warning("removing uncommitted file %s", tmp)
             tmp.unlink(missing_ok=True)
         known = {row[0] for row in self.db.execute("SELECT path FROM segments")}
@@ -422,6 +546,12 @@ class ArchiveWriter:
                 continue
             logger.warning("indexing committed segment the index missed: %s", relative)
             self._reindex(path)
+        for mark in (self.root / LOCKS_DIR).glob("writer-*.lock"):
+            run = mark.name[len("writer-"):-len(".lock")]
+            if run != self.run_id and not alive.get(run, _writer_alive(self.root, run)):
+                mark.unlink(missing_ok=True)
+        self._write_schema()
+        self._recovered = True
 
     def _reindex(self, path: Path) -> None:
         site, year, month = partition_of_path(path)

@@ -13,6 +13,7 @@ from scraper.parsing import record as record_module
 from scraper.cli import main
 from scraper.parsing import parse_article
 from scraper.parsing.dates import VN_TZ
+from scraper.runs import RunLock
 
 from .records import make_record
 
@@ -43,6 +44,15 @@ def test_reparse_writes_new_versions_only_where_output_changed(tmp_path):
     assert latest[other_url]["version"] == 1
     again = _vngov("reparse", "--archive", str(tmp_path))
     assert "0 new versions" in again.stdout
+    # Not while a crawl of the site runs: both would write the next version of its articles.
+    crawling = RunLock(tmp_path, "nhandan.vn", "crawl-1")
+    crawling.acquire()
+    try:
+        locked = _vngov("reparse", "--archive", str(tmp_path))
+    finally:
+        crawling.release()
+    assert locked.returncode == 75
+    assert locked.stderr.startswith("vngov reparse: nhandan.vn is being crawled into") and locked.stderr.count("\n") == 1
 
 
 def test_reparse_does_not_read_back_the_versions_it_writes(tmp_path, capsys, monkeypatch):

@@ -95,6 +95,29 @@ def test_second_writer_is_serialized_by_the_lock(tmp_path):
         writer.add(make_record(6))
 
 
+def test_crawl_writers_share_the_archive_and_commit_when_it_is_free(tmp_path):
+    """Two crawls (of two sites) write side by side: neither holds the archive's lock between
+    commits; a commit that meets maintenance holding it is deferred, not waited for."""
+    first = ArchiveWriter(tmp_path, run_id="a", exclusive=False)
+    second = ArchiveWriter(tmp_path, run_id="b", exclusive=False)
+    first.add(make_record(1, site="qdnd.vn"))
+    second.add(make_record(2, site="nhandan.vn"))
+    maintenance = ArchiveWriter(tmp_path, run_id="compact", lock_timeout=1)
+    # Maintenance recovered the archive: the crawls' files in progress are not leftovers.
+    assert len(list(tmp_path.glob("site=*/**/.*.tmp"))) == 2
+    assert first.commit(wait=False) is False
+    with pytest.raises(ArchiveLocked, match="compact"):
+        ArchiveWriter(tmp_path, lock_timeout=0.1)
+    maintenance.close()
+    assert first.commit(wait=False) and second.commit(wait=False)
+    first.add(make_record(3, site="qdnd.vn"))
+    first.close()
+    second.close()
+    expected = [make_record(1, site="qdnd.vn"), make_record(2, site="nhandan.vn"), make_record(3, site="qdnd.vn")]
+    assert sorted(r["id"] for r in Archive(tmp_path).iter_articles()) == sorted(r["id"] for r in expected)
+    assert not list((tmp_path / ".locks").glob("writer-*"))
+
+
 def _three_runs_in_one_partition(root, runs=(0, 1, 2)) -> None:
     """Five records a run, all in qdnd.vn's May 2025: one segment a run in one partition."""
     for run in runs:
@@ -120,6 +143,7 @@ def test_uncommitted_files_are_invisible_and_cleaned(tmp_path):
     writer._segments[next(iter(writer._segments))].writer._out.flush()
     assert list(Archive(tmp_path).iter_articles()) == []  # nothing committed yet
     writer._lock.release()  # simulate the process dying without commit
+    writer._alive.release()
     with ArchiveWriter(tmp_path) as survivor:
         assert not list(tmp_path.glob("site=*/**/.*.tmp"))
         survivor.add(make_record(8))

@@ -88,11 +88,21 @@ def test_an_unreachable_site_fails_the_run_with_one_line(tmp_path):
     assert report["sites"]["nhandan.vn"]["network_errors"]["connection"] >= 4  # robots, listing, feed, sitemap
 
 
-def _slow_crawl(archive, server, delay: float) -> subprocess.Popen:
-    """`vngov crawl nhandan.vn` in the background, one request at a time, `delay` apart."""
-    slow = ["--set", f"DOWNLOAD_DELAY={delay}", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1"]
-    return subprocess.Popen(crawl_command(archive, server.url, ["nhandan.vn"], *slow), cwd=REPO,
+def _slow_crawl(archive, server, delay: float, site: str = "nhandan.vn", *extra: str) -> subprocess.Popen:
+    """`vngov crawl SITE` in the background, one request at a time, `delay` apart."""
+    slow = ["--set", f"DOWNLOAD_DELAY={delay}", "--set", "CONCURRENT_REQUESTS_PER_DOMAIN=1", *extra]
+    return subprocess.Popen(crawl_command(archive, server.url, [site], *slow), cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _maintenance(archive) -> subprocess.Popen:
+    """A process holding the archive's lock as `vngov compact` does, until its stdin closes."""
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from scraper.archive import ArchiveWriter; "
+                               f"writer = ArchiveWriter({str(archive)!r}, run_id='compact'); "
+                               "print('held', flush=True); sys.stdin.read(); writer.close()"],
+                              cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
 
 
 def _until(condition, timeout: float = 60) -> None:
@@ -167,3 +177,44 @@ def test_a_damaged_job_state_is_set_aside_and_the_run_archives_everything(tmp_pa
     assert list((tmp_path / ".jobs").glob("nhandan.vn.damaged-*")) and not jobdir.exists()
     report = json.loads(max((tmp_path / "reports").glob("*.json"), key=lambda p: p.stat().st_mtime).read_text())
     assert len(report["warnings"]) == 1 and "could not be read" in report["warnings"][0]
+
+
+@pytest.mark.slow
+def test_runs_of_two_sites_crawl_side_by_side_and_never_wait_on_the_archive(tmp_path):
+    """Two processes crawl two sites into one archive while maintenance holds its lock: both go
+    on fetching (their commits wait, their reactors do not), and every article is archived."""
+    sites = [MirrorSite("nhandan.vn", 40, seed=12), MirrorSite("baochinhphu.vn", 40, seed=13)]
+    with MirrorServer(sites) as server:
+        holder = _maintenance(tmp_path)
+        commit_often = ("--set", "VNGOV_COMMIT_INTERVAL=0.3")
+        runs = [_slow_crawl(tmp_path, server, 0.05, site.host, *commit_often) for site in sites]
+        # Both crawls fetch most of their articles while the lock is held by someone else.
+        _until(lambda: all(len(article_hits(server, [site])) >= 30 for site in sites), timeout=120)
+        assert all(len(article_hits(server, [site])) >= 30 for site in sites)
+        assert list(Archive(tmp_path).iter_articles()) == []  # nothing committed yet
+        holder.stdin.close()
+        assert holder.wait(30) == 0
+        for run in runs:
+            assert run.wait(240) == 0, run.stderr.read()[-3000:]
+    stored = list(Archive(tmp_path).iter_articles())
+    assert len(stored) == 80 and len({r["id"] for r in stored}) == 80
+
+
+@pytest.mark.slow
+def test_a_stopped_run_that_cannot_commit_stops_within_seconds_and_the_next_run_is_whole(tmp_path):
+    site = MirrorSite("nhandan.vn", 40, seed=14)
+    with MirrorServer([site]) as server:
+        holder = _maintenance(tmp_path)
+        run = _slow_crawl(tmp_path, server, 0.1)
+        _until(lambda: len(article_hits(server, [site])) >= 5)
+        run.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert run.wait(60) == EXIT_SITE_FAILED
+        assert time.monotonic() - started < 20
+        stderr = run.stderr.read()
+        assert "nhandan.vn failed: the archive stayed locked by another writer" in stderr
+        assert "Traceback" not in stderr
+        holder.stdin.close()
+        holder.wait(30)
+        crawl(tmp_path, server.url, ["nhandan.vn"])  # walks every listing page: nothing is missed
+    assert len(list(Archive(tmp_path).iter_articles())) == 40
