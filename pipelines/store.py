@@ -1,6 +1,7 @@
 """Last pipeline: the archive. A rejected record goes to the rejects file; otherwise the
 writer decides (once) whether it is new, an update or unchanged, and a new version goes into
-the archive with its fetch in WARC beside it. Either way the fetch is remembered for the next
+the archive with its fetch in WARC beside it. An update that lost fields the archived version
+has (a template change, a page cut short) is held aside, not stored: the layout-drift guard. Either way the fetch is remembered for the next
 run's incremental decisions: this is the one place that records a fetch.
 
 Encoding the WARC records (SHA-1 digests and a deflate of the whole page) is the costly part
@@ -56,15 +57,21 @@ class StorePipeline(CrawlerPipeline):
             writer.reject(record, item.problem)
             writer.record_fetch(fetched_urls(item), site, fetch.status, None, record.get("published_at"))
             raise DropItem(f"rejected {record.get('url')}: {item.problem}")
-        planned = writer.plan(record)
+        planned = writer.plan(record, guard=True)
         member = None
-        if planned.changed and self.keep_warc:
+        if planned.status != "unchanged" and self.keep_warc:
             member = item.warc_member or await self._encode(fetch)
         result = writer.write(planned, fetch if self.keep_warc else None, member)
-        writer.record_fetch(fetched_urls(item), site, fetch.status, planned.digest, record.get("published_at"))
+        # A held page is remembered as fetched, its content hash not: the archived version's stays.
+        digest = planned.digest if result.status != "held" else None
+        writer.record_fetch(fetched_urls(item), site, fetch.status, digest, record.get("published_at"))
         self.stats.inc_value(f"vngov/articles/{result.status}")
         self.stats.inc_value(f"vngov/{site}/{result.status}")
         fetch.body, item.warc_member = b"", None  # the page is in WARC now; do not hold it in memory
+        if result.status == "held":
+            for name in planned.lost:
+                self.stats.inc_value(f"vngov/{site}/held/{name.split(' ')[0]}")
+            raise DropItem(f"held {record['canonical_url']}: {planned.reason}")
         if result.status == "unchanged":
             raise DropItem(f"unchanged {record['canonical_url']}")
         return item

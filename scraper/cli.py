@@ -180,6 +180,39 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_runs(args: argparse.Namespace) -> int:
+    from .runlog import all_runs, site_failure
+
+    root = _existing_archive(args)
+    if args.limit < 1:
+        raise UsageError(f"--limit {args.limit} must be at least 1")
+    runs = all_runs(root, args.limit, args.site)
+    if args.json:
+        for run in runs:
+            print(json.dumps(run, ensure_ascii=False))
+        return 0
+    if not runs:
+        print(f"no runs recorded in {root}" + (f" for {args.site}" if args.site else ""))
+        return 0
+    site_width = max(len("site"), *(len(run["site"]) for run in runs))
+    print(f"{'finished (UTC)':<20} {'site':<{site_width}} {'outcome':<12} {'new':>5} {'upd':>5} {'held':>5} "
+          f"{'rej':>5} {'pages':>6}  run")
+    for run in runs:
+        articles = run.get("articles") or {}
+        print(f"{run['finished_at'][:19]:<20} {run['site']:<{site_width}} {run['outcome']:<12} "
+              f"{articles.get('new', 0):>5} {articles.get('updated', 0):>5} {articles.get('held', 0):>5} "
+              f"{articles.get('rejected', 0):>5} {run.get('pages_fetched', 0):>6}  {run['run_id']}")
+        notes = [f"layout: {finding}" for finding in run.get("drift") or ()]
+        failure = site_failure(run, run.get("finish_reason") == "finished")
+        notes += [f"failed: {failure}"] if failure else []
+        failed = run.get("failed_in_code") or {}
+        notes += [f"our code failed: {', '.join(f'{kind} {n}' for kind, n in failed.items())}"] if failed else []
+        notes += [f"warning: {warning}" for warning in run.get("warnings") or ()]
+        for note in notes:
+            print(f"    {note}")
+    return 0
+
+
 def cmd_compact(args: argparse.Namespace) -> int:
     from .archive import ArchiveWriter
     from .archive.compact import compact
@@ -215,6 +248,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     print(f"re-parsed {result.reparsed} articles with parser {PARSER_VERSION}: {result.changed} new versions,"
           f" {len(result.rejected)} rejected now ({kept}),"
           f" {result.missing_snapshot} without a readable snapshot")
+    if result.taken_in or result.still_held:
+        print(f"{result.taken_in} pages a crawl held aside (suspected layout change) now parse whole and are "
+              f"stored; {result.still_held} still lose fields and stay held")
     if result.renamed or result.merged:
         print(f"{result.renamed} articles took the id of their canonical URL as now spelt;"
               f" {result.merged} archived under both ids are one now (the other id's versions are in removed/)")
@@ -268,6 +304,8 @@ def _crawl_status(request) -> int:
     for outcome in outcomes.values():
         if outcome.failure:
             print(f"vngov crawl: {outcome.key} failed: {outcome.failure}", file=sys.stderr)
+        for finding in outcome.drift:
+            print(f"vngov crawl: {outcome.key}: suspected layout change: {finding}", file=sys.stderr)
         if outcome.code_failures:
             print(f"vngov crawl: {outcome.key}: our code failed on {outcome.code_failures} pages (see the run report)",
                   file=sys.stderr)
@@ -429,6 +467,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="articles per site and month, coverage, versions")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("runs", parents=[common], help="recent crawl runs per site: outcome, counts, warnings",
+                       description="Newest first. Outcome: ok, interrupted, drifted (suspected layout change), "
+                                   "failed (site unreachable, most requests failed, or pages left uncommitted), "
+                                   "code-failed (our code failed on some pages). Times are UTC.")
+    p.add_argument("--site", help="only this site")
+    p.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    p.add_argument("--json", action="store_true", help="each run's full entry as JSON Lines")
+    p.set_defaults(func=cmd_runs)
 
     p = sub.add_parser("compact", parents=[common], help="merge small segments (content unchanged)")
     p.set_defaults(func=cmd_compact)

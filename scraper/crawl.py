@@ -18,6 +18,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from .jobstate import UNCOMMITTED, jobdir_problem, set_aside
+from .runlog import site_failure
 from .runs import holding, new_run_id
 from .sites import site_name
 
@@ -26,6 +27,7 @@ EXIT_OK = 0
 EXIT_CODE_FAILED = 1  # our own code failed on some page (an exception in a callback or pipeline)
 EXIT_INTERRUPTED = 3  # stopped before the end (Ctrl-C, SIGTERM): the same command resumes it
 EXIT_SITE_FAILED = 4  # a site could not be crawled: nothing fetched, or most requests failed
+EXIT_DRIFT = 5  # a site's layout seems to have changed: fields went missing (runlog.judge_drift)
 EXIT_LOCKED = 75  # another run crawls one of the sites into this archive (EX_TEMPFAIL: try later)
 
 logger = logging.getLogger(__name__)
@@ -77,29 +79,18 @@ class SiteOutcome:
 
     @property
     def failure(self) -> str | None:
-        """Why the site counts as failed, or None: no page answered, or more requests given up
-        after their retries than pages answered. Judged only for runs that finished."""
+        """Why the site counts as failed, or None (runlog.site_failure, over its report)."""
         for data in self.report.values():
-            if data.get("archive_error"):
-                return data["archive_error"]
-        if self.interrupted:
-            return None
-        answered = sum(data.get("pages_ok", 0) for data in self.report.values())
-        given_up = sum(data.get("requests_given_up") or 0 for data in self.report.values())
-        network: dict[str, int] = {}
-        errors: dict[str, int] = {}
-        for data in self.report.values():
-            for kind, count in data.get("network_errors", {}).items():
-                network[kind] = network.get(kind, 0) + count
-            for code, count in data.get("http_errors", {}).items():
-                errors[code] = errors.get(code, 0) + count
-        detail = ", ".join([f"{kind} errors {n}" for kind, n in sorted(network.items())]
-                           + [f"HTTP {code} x{n}" for code, n in sorted(errors.items())])
-        if answered == 0:
-            return "no page fetched" + (f" ({detail})" if detail else "")
-        if given_up > answered:
-            return f"most requests failed: {given_up} given up after retries, {answered} answered ({detail})"
+            failure = site_failure(data, not self.interrupted)
+            if failure:
+                return failure
+        if not self.report and not self.interrupted:
+            return "no page fetched"
         return None
+
+    @property
+    def drift(self) -> list[str]:
+        return [finding for data in self.report.values() for finding in data.get("drift") or ()]
 
 
 def exit_status(outcomes: dict[str, SiteOutcome]) -> int:
@@ -107,6 +98,8 @@ def exit_status(outcomes: dict[str, SiteOutcome]) -> int:
         return EXIT_CODE_FAILED
     if any(o.failure for o in outcomes.values()):
         return EXIT_SITE_FAILED
+    if any(o.drift for o in outcomes.values()):
+        return EXIT_DRIFT
     if any(o.interrupted for o in outcomes.values()):
         return EXIT_INTERRUPTED
     return EXIT_OK

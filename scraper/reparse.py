@@ -27,6 +27,8 @@ class ReparseResult:
     removed: int = 0
     renamed: int = 0  # articles whose id changed (their canonical URL is spelt otherwise now)
     merged: int = 0  # articles found archived under two ids, now one
+    taken_in: int = 0  # pages a crawl held aside (suspected layout change) that now parse whole
+    still_held: int = 0
 
 
 def _legacy_hints(fetch: Fetch, record: dict) -> None:
@@ -70,6 +72,7 @@ def reparse(root: Path, *, since: date | None = None, sites: list[str] | None = 
                 result.changed += 1
         if moved:
             _move(writer, moved, result)
+        _take_in_held(writer, root, sites, result)
         if remove_rejected and result.rejected:
             result.removed = remove_articles(writer, result.rejected)
     return result
@@ -101,3 +104,36 @@ def _move(writer: ArchiveWriter, moved: list[tuple[str, dict]], result: ReparseR
     for _, fresh in moved:
         if writer.add(fresh).status != "unchanged":
             result.changed += 1
+
+
+def _take_in_held(writer: ArchiveWriter, root: Path, sites: list[str] | None, result: ReparseResult) -> None:
+    """Pages a crawl held aside because they lost fields the archived version has: each one
+    the current parser reads without that loss becomes a version (pointing at its snapshot), as
+    the crawl would have stored it, oldest fetch first; the others stay held."""
+    rows = writer.db.execute("SELECT rowid, id, site, warc_file, warc_offset, fetched_at FROM held "
+                             "WHERE warc_file IS NOT NULL ORDER BY held_at, rowid").fetchall()
+    done = []
+    for rowid, article_id, site, warc_file, warc_offset, fetched_at in rows:
+        if sites and site not in sites:
+            continue
+        try:
+            fetch = read_fetch(root, warc_file, warc_offset)
+        except (OSError, ValueError):
+            result.missing_snapshot += 1
+            continue
+        fresh = normalize_record(build_record(fetch))
+        fresh.update(warc_file=warc_file, warc_offset=warc_offset, fetched_at=fetched_at)
+        if record_problem(fresh) is not None or fresh["id"] != article_id:
+            result.still_held += 1
+            continue
+        planned = writer.plan(fresh, guard=True)
+        if planned.status == "held":
+            result.still_held += 1
+            continue
+        if writer.write(planned).status != "unchanged":
+            result.taken_in += 1
+        done.append((rowid,))
+    writer.commit()  # the versions first: a kill before the rows go leaves them to the next reparse
+    with writer.db:
+        writer.db.execute("BEGIN IMMEDIATE")
+        writer.db.executemany("DELETE FROM held WHERE rowid = ?", done)

@@ -1,5 +1,6 @@
-"""One report per crawl: per site, pages fetched, articles new / updated / unchanged / rejected,
-pages our own code failed on, HTTP errors by code, network errors by kind and field coverage.
+"""One report per crawl: per site, pages fetched, articles new / updated / unchanged / rejected /
+held, pages our own code failed on, HTTP errors by code, network errors by kind, field coverage
+and the layout-drift guard's findings (runlog). Each site's part is kept in the index too.
 JSON for machines (<archive>/reports/<run>-<spider>.json) and a short summary for people, in
 the log and beside the JSON."""
 from __future__ import annotations
@@ -14,18 +15,18 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.logformatter import LogFormatter
 
-from . import parsepool
+from . import parsepool, runlog
 from .schema import COVERAGE
 from .sites import site_name
 
 logger = logging.getLogger(__name__)
-_OUTCOMES = ("new", "updated", "unchanged", "rejected")
+_OUTCOMES = ("new", "updated", "unchanged", "rejected", "held")
 # What each response was fetched as, by the spider callback that asked for it (robots.txt and
 # other requests of Scrapy's own are "other"): a scheduled run should fetch listings, feeds and
 # sitemaps, and only the articles that are new or inside the re-fetch window.
 _KINDS = {"parse_article": "article", "parse_listing": "listing", "parse_generic_listing": "listing",
           "parse_feed": "feed", "parse_sitemap": "sitemap"}
-_COVERED = tuple(COVERAGE.values())
+_COVERED = (*COVERAGE.values(), "sidebar")  # the layout-drift guard compares runs on these
 
 
 class QuietDropFormatter(LogFormatter):
@@ -47,6 +48,7 @@ class RunReport:
         self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.coverage: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.parsed: dict[str, int] = defaultdict(int)
+        self.body_chars: dict[str, int] = defaultdict(int)
         # Pages our own code failed on (an exception in a spider callback: a parser bug), by
         # exception type: not archived, not remembered as fetched, so the next run tries again.
         self.failures: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -90,6 +92,7 @@ class RunReport:
             return
         site = record.get("site") or "_"
         self.parsed[site] += 1
+        self.body_chars[site] += len(record.get("body_text") or "")
         for name in _COVERED:
             if record.get(name):
                 self.coverage[site][name] += 1
@@ -131,18 +134,31 @@ class RunReport:
                                        if key.startswith(f"vngov/{site}/rejected/")},
                 "http_errors": {str(code): n for code, n in sorted(self.errors.get(site, {}).items())},
                 "network_errors": dict(sorted(network.get(site, {}).items())),
+                "held_fields": {key[len(f"vngov/{site}/held/"):]: int(count) for key, count in sorted(stats.items())
+                                if key.startswith(f"vngov/{site}/held/")},
+                "pages_parsed": parsed,
                 "field_coverage": {name: round(self.coverage[site][name] / parsed, 4) if parsed else None
                                    for name in _COVERED},
+                "body_chars_mean": round(self.body_chars[site] / parsed) if parsed else None,
                 "skipped_seen": int(stats.get(f"vngov/{site}/skipped_seen", 0)),
                 "failed_in_code": dict(sorted(self.failures.get(site, {}).items())),
                 # The run's last pages could not be committed (the archive stayed locked).
                 "archive_error": stats.get("vngov/archive_error"),
             }
+        archive = self.crawler.settings.get("VNGOV_ARCHIVE")
+        for site, data in report["sites"].items():
+            data["drift"] = runlog.judge_drift(data, runlog.recent_runs(archive, site) if archive else [])
+            data["outcome"] = runlog.outcome(data, reason == "finished")
         return report
 
     def spider_closed(self, spider, reason):
         report = self.crawler.vngov_report = self.build(reason)  # vngov crawl's exit status reads it
-        folder = Path(self.crawler.settings.get("VNGOV_ARCHIVE")) / "reports"
+        for site, data in report["sites"].items():
+            for finding in data["drift"]:
+                logger.error("%s: suspected layout change: %s", site, finding)
+        archive = Path(self.crawler.settings.get("VNGOV_ARCHIVE"))
+        runlog.record_run(archive, report)
+        folder = archive / "reports"
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{report['run_id'] or 'run'}-{report['spider']}"
         (folder / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -188,8 +204,10 @@ def format_report(report: dict) -> str:
         failures = (f"; FAILED in our code {sum(failed.values())} ({', '.join(f'{kind} {n}' for kind, n in failed.items())})"
                     if failed else "")
         kinds = ", ".join(f"{kind} {n}" for kind, n in data.get("pages_by_kind", {}).items())
+        held = f", held {articles['held']}" if articles.get("held") else ""
         lines.append(f"  {site}: {data['pages_fetched']} pages{f' ({kinds})' if kinds else ''}; articles new {articles['new']}, updated "
                      f"{articles['updated']}, unchanged {articles['unchanged']}, rejected {articles['rejected']}"
-                     f"{f' ({reasons})' if reasons else ''}{failures}; HTTP errors {errors}; network errors {network}; "
+                     f"{f' ({reasons})' if reasons else ''}{held}{failures}; HTTP errors {errors}; network errors {network}; "
                      f"coverage {coverage}")
+        lines += [f"  {site}: LAYOUT DRIFT: {finding}" for finding in data.get("drift") or ()]
     return "\n".join(lines)

@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS articles (
     published_at TEXT,
     first_seen_at TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
-    has_title INTEGER, has_sapo INTEGER, has_published INTEGER, has_author INTEGER, has_body INTEGER
+    has_title INTEGER, has_sapo INTEGER, has_published INTEGER, has_author INTEGER, has_body INTEGER,
+    body_length INTEGER
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles (canonical_url);
 CREATE INDEX IF NOT EXISTS articles_site_published ON articles (site, published_at);
@@ -60,7 +61,36 @@ CREATE TABLE IF NOT EXISTS journal (
     payload TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+-- Pages a crawl fetched but did not store as a version: each lost fields the archived version
+-- has (a suspected layout change). The WARC keeps the page; `vngov reparse` takes it in once
+-- the parser reads it whole.
+CREATE TABLE IF NOT EXISTS held (
+    id TEXT NOT NULL,
+    url TEXT,
+    site TEXT,
+    reason TEXT NOT NULL,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    fetched_at TEXT,
+    run_id TEXT,
+    held_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS held_id ON held (id);
+-- One row per run and site: what it did, its field coverage, and whether its layout drifted.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    spider TEXT,
+    started_at TEXT,
+    finished_at TEXT,
+    outcome TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    PRIMARY KEY (run_id, site)
+);
+CREATE INDEX IF NOT EXISTS runs_site ON runs (site, finished_at);
 """
+# Columns added since the first archives: (table, column, type), added where missing.
+_ADDED_COLUMNS = (("articles", "body_length", "INTEGER"),)
 
 
 def utc_now() -> str:
@@ -83,6 +113,9 @@ def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.executescript(SCHEMA)
+    for table, column, kind in _ADDED_COLUMNS:
+        if column not in {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
     return connection
 

@@ -22,7 +22,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import orjson
 
@@ -44,24 +44,55 @@ MAX_OPEN_SEGMENTS = 8  # partitions written at once before a commit closes them
 SCHEMA_FILE = "schema.json"  # the record's JSON Schema, for readers without our code
 
 
+def _coverage(record: dict) -> tuple[int, ...]:
+    return tuple(int(bool(record.get(name))) for name in COVERAGE.values())
+
+
 def _index_fields(record: dict) -> dict:
     """What the index needs of a record: kept until commit instead of the whole record."""
     return {
         "canonical_url": record.get("canonical_url") or record.get("url") or "",
         "site": record.get("site") or "_",
         "first_seen_at": record.get("first_seen_at"),
-        "coverage": tuple(int(bool(record.get(name))) for name in COVERAGE.values()),
+        "coverage": _coverage(record),
+        "body_length": len(record.get("body_text") or ""),
     }
 
 
-_COVERAGE_COLUMNS = ", ".join(COVERAGE)
+# The fields the index keeps per article (has_title, ...) and the body's length: what the
+# archived version had, for the layout-drift guard.
+_KEPT = (*COVERAGE, "body_length")
 _ARTICLE_UPSERT = (
     f"INSERT INTO articles (id, canonical_url, site, latest_version, content_hash, published_at, first_seen_at, "
-    f"last_seen_at, {_COVERAGE_COLUMNS}) VALUES ({', '.join('?' * (8 + len(COVERAGE)))}) "
+    f"last_seen_at, {', '.join(_KEPT)}) VALUES ({', '.join('?' * (8 + len(_KEPT)))}) "
     "ON CONFLICT(id) DO UPDATE SET latest_version = excluded.latest_version, content_hash = excluded.content_hash, "
     "published_at = excluded.published_at, last_seen_at = excluded.last_seen_at, "
-    + ", ".join(f"{column} = excluded.{column}" for column in COVERAGE)
+    + ", ".join(f"{column} = excluded.{column}" for column in _KEPT)
     + " WHERE excluded.latest_version >= articles.latest_version")
+
+# A new version whose body is shorter than this share of the archived one's was cut, not edited.
+BODY_CUT = 0.5
+HELD = "suspected layout change"
+
+
+class Previous(NamedTuple):
+    """The archived latest version of an article, as the index knows it."""
+
+    hash: str
+    version: int
+    first_seen: str
+    coverage: tuple  # schema.COVERAGE's flags (None where an older archive did not keep them)
+    body_length: int | None
+
+
+def lost_fields(previous: Previous, record: dict) -> list[str]:
+    """The fields `record` lacks that the archived version had, and a body cut to a fraction:
+    what a template change does to an article, which an editor's change does not."""
+    lost = [name for name, had in zip(COVERAGE.values(), previous.coverage) if had and not record.get(name)]
+    length = len(record.get("body_text") or "")
+    if "body_text" not in lost and previous.body_length and length < BODY_CUT * previous.body_length:
+        lost.append(f"body_text (cut to {length / previous.body_length:.0%})")
+    return lost
 
 
 class ArchiveLocked(RuntimeError):
@@ -89,12 +120,17 @@ class Planned:
 
     record: dict
     digest: str
-    status: str  # "new", "updated" or "unchanged"
-    previous: tuple | None  # (content hash, latest version, first seen) as archived
+    status: str  # "new", "updated", "unchanged", or "held" (an update that lost fields)
+    previous: Previous | None
+    lost: list[str] = field(default_factory=list)  # of a held update
 
     @property
     def changed(self) -> bool:
-        return self.status != "unchanged"
+        return self.status in ("new", "updated")
+
+    @property
+    def reason(self) -> str:
+        return f"{HELD}: lost {', '.join(self.lost)}"
 
 
 class ArchiveLock:
@@ -232,7 +268,7 @@ class ArchiveWriter:
         self.exclusive = exclusive
         self._uncommitted = 0
         self._last_commit = time.monotonic()
-        self.counts = {"new": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+        self.counts = {"new": 0, "updated": 0, "unchanged": 0, "rejected": 0, "held": 0}
         self._lock = ArchiveLock(self.root, self.run_id)
         self._alive = _AliveMark(self.root, self.run_id)
         self._recovered = False
@@ -256,6 +292,7 @@ class ArchiveWriter:
         self._looked_up: dict[str, tuple | None] = {}  # id -> the index's row, until commit
         self._seen: list[tuple[str, str]] = []  # (last_seen_at, id) of unchanged articles
         self._fetches: list[tuple] = []
+        self._held: list[tuple] = []  # rows of the index's `held` table
         self._sequence = 0
         self._rejects = None
 
@@ -268,15 +305,32 @@ class ArchiveWriter:
         version points at the snapshot its record names)."""
         return self.write(self.plan(record, digest), fetch, warc_member)
 
-    def plan(self, record: dict, digest: str | None = None) -> Planned:
+    def plan(self, record: dict, digest: str | None = None, guard: bool = False) -> Planned:
         """Whether `record` is new, an update or unchanged: the archive's one decision of
         "unchanged" (same id, same content hash as the latest version). `digest` is
-        `content_hash(record)`, when known."""
+        `content_hash(record)`, when known. With `guard` (a crawl), an update that lost fields
+        the archived version has is "held" instead (see `hold`)."""
         digest = digest or content_hash(record)
         previous = self._previous(record["id"])
         if previous is None:
             return Planned(record, digest, "new", None)
-        return Planned(record, digest, "unchanged" if previous[0] == digest else "updated", previous)
+        if previous.hash == digest:
+            return Planned(record, digest, "unchanged", previous)
+        lost = lost_fields(previous, record) if guard else []
+        return Planned(record, digest, "held" if lost else "updated", previous, lost)
+
+    def hold(self, planned: Planned, fetch: Fetch | None = None, warc_member: bytes | None = None) -> None:
+        """Keep a held update out of the archive's versions: its page goes to WARC, a row to the
+        index's `held` table (for `vngov reparse`) and the record to rejects/ with the reason.
+        The archived version stays the latest."""
+        record = planned.record
+        warc_file = warc_offset = None
+        if fetch is not None:
+            warc_file, warc_offset = self._write_warc(record.get("site") or "_", fetch, warc_member)
+        self._held.append((record["id"], record.get("url"), record.get("site"), planned.reason, warc_file,
+                           warc_offset, fetch.fetched_at if fetch else None, self.run_id, utc_now()))
+        self._log_reject(record, planned.reason)
+        self.counts["held"] += 1
 
     def write(self, planned: Planned, fetch: Fetch | None = None, warc_member: bytes | None = None) -> WriteResult:
         """Carry out a plan: a new version, or for an unchanged record only its last-seen time.
@@ -285,16 +339,19 @@ class ArchiveWriter:
         record, digest, previous = planned.record, planned.digest, planned.previous
         article_id = record["id"]
         now = utc_now()
+        if planned.status == "held":
+            self.hold(planned, fetch, warc_member)
+            return WriteResult("held", article_id, previous.version)
         if not planned.changed:
             self._seen.append((now, article_id))
             self.counts["unchanged"] += 1
-            return WriteResult("unchanged", article_id, previous[1])
-        version = previous[1] + 1 if previous else 1
+            return WriteResult("unchanged", article_id, previous.version)
+        version = previous.version + 1 if previous else 1
         stored = dict(record)
         stored["content_hash"] = digest
         stored["version"] = version
-        stored["previous_hash"] = previous[0] if previous else None
-        stored["first_seen_at"] = previous[2] if previous else now
+        stored["previous_hash"] = previous.hash if previous else None
+        stored["first_seen_at"] = previous.first_seen if previous else now
         stored["written_at"] = now
         stored["run_id"] = self.run_id
         stored.setdefault("fetched_at", fetch.fetched_at if fetch else None)
@@ -308,7 +365,8 @@ class ArchiveWriter:
                              stored.get("parser_version"), now, stored["warc_file"], stored["warc_offset"],
                              _index_fields(stored)))
         segment.writer.write(dumps(stored))
-        self._pending[article_id] = (digest, version, stored["first_seen_at"])
+        self._pending[article_id] = Previous(digest, version, stored["first_seen_at"], _coverage(stored),
+                                             len(stored.get("body_text") or ""))
         status = planned.status
         self.counts[status] += 1
         self._uncommitted += 1
@@ -317,30 +375,35 @@ class ArchiveWriter:
             self.commit(wait=False)
         return WriteResult(status, article_id, version)
 
-    def _previous(self, article_id: str) -> tuple | None:
-        """(content hash, latest version, first seen) of the article as archived, or None.
-        A lookup is kept until the next commit: the pipelines ask twice per article."""
+    def _previous(self, article_id: str) -> Previous | None:
+        """The article's latest version as archived, or None. A lookup is kept until the next
+        commit: the pipelines ask twice per article."""
         previous = self._pending.get(article_id)
         if previous is None:
             if article_id in self._looked_up:
                 return self._looked_up[article_id]
             row = self.db.execute(
-                "SELECT content_hash, latest_version, first_seen_at FROM articles WHERE id = ?", (article_id,)
+                f"SELECT content_hash, latest_version, first_seen_at, {', '.join(_KEPT)} FROM articles WHERE id = ?",
+                (article_id,),
             ).fetchone()
             if len(self._looked_up) >= 10000:  # a long run of unchanged articles commits nothing
                 self._looked_up.clear()
-            previous = self._looked_up[article_id] = tuple(row) if row else None
+            previous = self._looked_up[article_id] = (
+                Previous(row[0], row[1], row[2], tuple(row[3:3 + len(COVERAGE)]), row[-1]) if row else None)
         return previous
 
     def reject(self, record: dict, reason: str) -> None:
         """Keep what could not be archived, and why, in <archive>/rejects/<run>.jsonl."""
+        self._log_reject(record, reason)
+        self.counts["rejected"] += 1
+
+    def _log_reject(self, record: dict, reason: str) -> None:
         if self._rejects is None:
             (self.root / "rejects").mkdir(exist_ok=True)
             self._rejects = open(self.root / "rejects" / f"{self.run_id}.jsonl", "ab")
         entry = {"rejected_at": utc_now(), "reason": reason, "url": record.get("url"), "record": record}
         self._rejects.write(dumps(entry) + b"\n")
         self._rejects.flush()
-        self.counts["rejected"] += 1
 
     def record_fetch(self, urls: Iterable[str], site: str, status: int, digest: str | None = None,
                      published_at: str | None = None) -> None:
@@ -398,7 +461,7 @@ class ArchiveWriter:
     @property
     def dirty(self) -> bool:
         """Whether anything added is not committed yet."""
-        return bool(self._segments or self._warcs or self._seen or self._fetches)
+        return bool(self._segments or self._warcs or self._seen or self._fetches or self._held)
 
     def commit(self, wait: bool = True) -> bool:
         """Make everything added so far durable and visible, atomically per segment; returns
@@ -449,8 +512,10 @@ class ArchiveWriter:
                 "published_at = COALESCE(excluded.published_at, fetches.published_at)",
                 self._fetches,
             )
+            self.db.executemany("INSERT INTO held VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._held)
         self._seen.clear()
         self._fetches.clear()
+        self._held.clear()
         self._pending.clear()
         self._looked_up.clear()
         self._uncommitted = 0
@@ -466,7 +531,7 @@ class ArchiveWriter:
                              warc_file, warc_offset))
             self.db.execute(_ARTICLE_UPSERT, (article_id, fields["canonical_url"], fields["site"], version, digest,
                                               published, fields["first_seen_at"] or written, written,
-                                              *fields["coverage"]))
+                                              *fields["coverage"], fields["body_length"]))
 
     def close(self) -> None:
         try:
@@ -491,6 +556,7 @@ class ArchiveWriter:
         self._warcs.clear()
         self._seen.clear()
         self._fetches.clear()
+        self._held.clear()
         self._pending.clear()
         self._looked_up.clear()
         self._uncommitted = 0

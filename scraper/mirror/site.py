@@ -76,8 +76,10 @@ class MirrorSite:
         # One article in seven is windows-1258, said only by the Content-Type header; its
         # <meta charset> says UTF-8, wrongly, as old CMS templates do.
         self.legacy_charset = legacy_charset
+        # Set between runs: the site's CMS changed its article template (a layout change).
+        self.redesigned = False
         self.by_old_path: dict[str, MirrorArticle] = {}
-        self._rendered: dict[tuple[str, int], bytes] = {}
+        self._rendered: dict[tuple[str, int, bool], bytes] = {}
         self.paragraph_count = paragraphs
         self.articles: list[MirrorArticle] = []
         self.by_path: dict[str, MirrorArticle] = {}
@@ -160,13 +162,13 @@ class MirrorSite:
             return Page(301, b"", headers={"Location": self.url(self.by_old_path[path].path)})
         if path in self.by_path:
             article = self.by_path[path]
-            body = self._rendered.get((path, article.version))
+            body = self._rendered.get((path, article.version, self.redesigned))
             legacy = self.is_legacy_charset(article)
             if body is None:
                 text = self._article_page(article)
                 body = encode_windows_1258(text) if legacy else text.encode()
                 if self.cache_pages:
-                    self._rendered[(path, article.version)] = body
+                    self._rendered[(path, article.version, self.redesigned)] = body
             return Page(200, body, "text/html; charset=windows-1258" if legacy else "text/html; charset=utf-8")
         if path.startswith(TRAP_PREFIX):
             return Page(200, b"<html><body><h1>Robots.txt forbids this page</h1></body></html>")
@@ -268,6 +270,12 @@ class MirrorSite:
                     f'<div class="detail-time"><div data-role="publishdate">{published:%d/%m/%Y %H:%M}</div></div>'
                     f'<div class="detail-content afcbc-body" data-role="content">{body}'
                     f'<div type="RelatedNewsBox"><ul>{box}</ul></div></div></body></html>')
+        if self.family == "article" and self.redesigned:
+            # The new template: no class our profile knows, the lead an unmarked block.
+            return (f'{head}<main class="trang-bai"><h1 class="bai__tieu-de">{esc(title)}</h1>'
+                    f'<div class="bai__dau"><p>{esc(lead)}</p></div>'
+                    f'<div class="bai__noi-dung">{body}<p class="bai__nguoi-viet">{esc(author)}</p></div>'
+                    f'</main></body></html>')
         if self.family == "article":
             stories = "".join(
                 f'<article class="story"><h2 class="story__heading"><a class="cms-link" href="{self.url(r.path)}">'

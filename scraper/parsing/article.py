@@ -126,6 +126,12 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     sapo_el = _sapo_element(page, selectors, region)
     sapo = text_of(sapo_el) or found.description
     article.sapo = strip_source_prefix(sapo) if sapo else None
+    if profile:
+        # A profile's selector that stops matching is how a template change starts: say so.
+        for name, selector, value in (("title", selectors.title, article.title), ("sapo", selectors.sapo, article.sapo)):
+            if selector and page.select_one(selector) is None:
+                article.warnings.append(f"profile {name} selector matched nothing; "
+                                        + ("generic extractor used" if value else f"no {name} found"))
 
     body = Body()
     if body_el is not None:

@@ -1,5 +1,6 @@
 """`vngov reparse` rebuilds records from the stored WARC snapshots, without network, and writes
 new versions only where the current parser's output differs."""
+import re
 import subprocess
 import sys
 import unicodedata
@@ -14,6 +15,13 @@ from scraper.cli import main
 from scraper.parsing import parse_article
 from scraper.parsing.dates import VN_TZ
 from scraper.runs import RunLock
+from scraper.archive.warc import read_fetch
+from scraper.mirror import MirrorSite
+from scraper.parsing import article as article_module
+from scraper.parsing.pageindex import HintPattern
+from scraper.parsing.record import build_record
+from scraper.reparse import reparse
+from pipelines.normalize import normalize_record
 
 from .records import make_record
 
@@ -208,3 +216,31 @@ def test_reparse_gives_articles_the_ids_of_their_canonical_urls_as_now_spelt(tmp
     assert {row[0] for row in db.execute("SELECT DISTINCT id FROM versions")} == set(latest)
     again = _vngov("reparse", "--archive", str(tmp_path)).stdout
     assert ": 0 new versions" in again and "took the id" not in again
+
+
+def test_reparse_takes_in_pages_a_crawl_held_once_the_parser_reads_them_whole(tmp_path, monkeypatch):
+    """A crawl held a re-fetched page aside (its new template hides the sapo). Reparse keeps it
+    held while the parser still loses the sapo, and stores it as the next version once a fix
+    reads the new template."""
+    site = MirrorSite("nhandan.vn", 2, seed=3)
+    url = site.url(site.articles[0].path)
+    good = Fetch(url=url, body=site.render(site.articles[0].path).body, fetched_at="2026-12-01T01:00:00+00:00")
+    with ArchiveWriter(tmp_path, run_id="first") as writer:
+        writer.add(normalize_record(build_record(good)), good)
+    site.redesigned = True
+    bad = Fetch(url=url, body=site.render(site.articles[0].path).body, fetched_at="2026-12-02T01:00:00+00:00")
+    with ArchiveWriter(tmp_path, run_id="second") as writer:
+        planned = writer.plan(normalize_record(build_record(bad)), guard=True)
+        assert planned.status == "held" and planned.lost == ["sapo"]
+        writer.write(planned, bad)
+    assert reparse(tmp_path).still_held == 1
+    assert [r["version"] for r in Archive(tmp_path).iter_articles(all_versions=True)] == [1]
+    # The fix: the generic extractor learns the new template's class for the lead.
+    monkeypatch.setattr(article_module, "_SAPO_CLASS", HintPattern(r"(?:^|[\s_-])(sapo|dau)(?:$|[\s_-])", re.I))
+    result = reparse(tmp_path)
+    assert (result.taken_in, result.still_held) == (1, 0)
+    latest = next(Archive(tmp_path).iter_articles())
+    assert latest["version"] == 2 and latest["sapo"] and latest["fetched_at"] == bad.fetched_at
+    assert read_fetch(tmp_path, latest["warc_file"], latest["warc_offset"]).body == bad.body
+    again = reparse(tmp_path)
+    assert (again.taken_in, again.still_held, again.changed) == (0, 0, 0)

@@ -2,9 +2,11 @@
 and reports that count what went wrong on the network and in our own code."""
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -12,8 +14,9 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from scraper.archive import Archive
-from scraper.crawl import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_SITE_FAILED, SiteOutcome, exit_status
+from scraper.crawl import EXIT_DRIFT, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_SITE_FAILED, SiteOutcome, exit_status
 from scraper.mirror import MirrorServer, MirrorSite
+from scraper.vietnam import VN_TZ
 from scraper.report import RunReport
 from scraper.runs import RunLock, SiteLocked
 
@@ -218,3 +221,35 @@ def test_a_stopped_run_that_cannot_commit_stops_within_seconds_and_the_next_run_
         holder.wait(30)
         crawl(tmp_path, server.url, ["nhandan.vn"])  # walks every listing page: nothing is missed
     assert len(list(Archive(tmp_path).iter_articles())) == 40
+
+
+@pytest.mark.slow
+def test_a_template_change_stores_no_degraded_version_and_exits_with_the_drift_status(tmp_path):
+    """The issue's case: a site changes its article template between two runs. The re-fetched
+    articles lose their sapo; none becomes a version, the run fails with the drift status and
+    names the site and field, and `vngov runs` shows it."""
+    now = datetime.now(VN_TZ)
+    site = MirrorSite("nhandan.vn", 40, seed=15, newest=now - timedelta(hours=2), spacing=timedelta(hours=1))
+    with MirrorServer([site]) as server:
+        crawl(tmp_path, server.url, ["nhandan.vn"])
+        site.redesigned = True
+        result = crawl(tmp_path, server.url, ["nhandan.vn"], status=EXIT_DRIFT)
+    assert "Traceback" not in result.stderr
+    assert "vngov crawl: nhandan.vn: suspected layout change: 40 of 40 re-fetched articles lost fields" in result.stderr
+    assert "sapo on 0% of pages, 100% in the last 1 runs" in result.stderr
+    versions = list(Archive(tmp_path).iter_articles(all_versions=True))
+    assert len(versions) == 40 and {r["version"] for r in versions} == {1} and all(r["sapo"] for r in versions)
+    report = json.loads(max((tmp_path / "reports").glob("*.json"), key=lambda p: p.stat().st_mtime).read_text())
+    data = report["sites"]["nhandan.vn"]
+    assert data["articles"]["held"] == 40 and data["held_fields"] == {"sapo": 40}
+    assert data["outcome"] == "drifted"
+    runs = subprocess.run([sys.executable, "-m", "scraper", "runs", "--archive", str(tmp_path)], cwd=REPO,
+                          capture_output=True, text=True)
+    assert runs.returncode == 0, runs.stderr
+    newest, first = [line for line in runs.stdout.splitlines()[1:] if not line.startswith(" ")][:2]
+    assert newest.split()[1:3] == ["nhandan.vn", "drifted"] and first.split()[1:3] == ["nhandan.vn", "ok"]
+    assert "sapo on 0% of pages" in runs.stdout
+    # The page is in WARC, held for `vngov reparse` once a profile reads the new template.
+    with sqlite3.connect(tmp_path / "index.sqlite") as db:
+        held = db.execute("SELECT count(*), count(warc_file) FROM held WHERE reason LIKE 'suspected layout change%'")
+        assert held.fetchone() == (40, 40)
