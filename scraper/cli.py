@@ -284,11 +284,27 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides[name] = value
     if args.wait is not None and args.wait < 0:
         raise UsageError(f"--wait {args.wait} must not be negative")
-    request = CrawlRequest(sites=sites, archive=_archive_dir(args.archive), since=args.since, until=args.until,
+    from .crawl import EXIT_LOCKED
+    from .runs import new_run_id
+
+    archive = _archive_dir(args.archive)
+    run_id = new_run_id()
+    if args.log_file == "-":
+        log_file = None
+    else:
+        log_file = Path(args.log_file) if args.log_file else archive / "logs" / f"{run_id}.log"
+        if log_file.is_dir():
+            raise UsageError(f"--log-file {str(log_file)!r} is a folder")
+    request = CrawlRequest(sites=sites, archive=archive, since=args.since, until=args.until,
                            max_articles=args.max_articles, full=args.full, mirror=args.mirror,
                            start_url=args.start_url, allow_domain=args.allow_domain, fast=args.fast,
-                           log_level=args.log_level, settings=overrides, wait=args.wait or 0.0)
-    return _crawl_status(request)
+                           log_level=args.log_level, settings=overrides, wait=args.wait or 0.0, run_id=run_id,
+                           log_file=log_file, progress=log_file is not None and sys.stderr.isatty())
+    status = _crawl_status(request)
+    if status != EXIT_LOCKED:
+        reports = archive / "reports"
+        print(f"report: {reports / run_id}-<site>.txt (and .json); log: {log_file or 'standard error'}")
+    return status
 
 
 def _crawl_status(request) -> int:
@@ -302,6 +318,11 @@ def _crawl_status(request) -> int:
         print(f"vngov crawl: {error}; not started (--wait SECONDS waits for it)", file=sys.stderr)
         return EXIT_LOCKED
     for outcome in outcomes.values():
+        for site, data in outcome.report.items():
+            articles = data.get("articles") or {}
+            print(f"{site}: {data.get('outcome', '?')}; {data.get('pages_fetched', 0)} pages; articles new "
+                  f"{articles.get('new', 0)}, updated {articles.get('updated', 0)}, unchanged "
+                  f"{articles.get('unchanged', 0)}, held {articles.get('held', 0)}, rejected {articles.get('rejected', 0)}")
         if outcome.failure:
             print(f"vngov crawl: {outcome.key} failed: {outcome.failure}", file=sys.stderr)
         for finding in outcome.drift:
@@ -441,7 +462,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, metavar="SECONDS",
                    help="when another run crawls a site into this archive, wait up to this long for it "
                         "(default: exit at once with status 75)")
-    p.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS)
+    p.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS,
+                   help="how much Scrapy logs (default INFO)")
+    p.add_argument("--log-file", metavar="PATH",
+                   help="where the log goes (default <archive>/logs/<run>.log; - for standard error)")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("demo", help="crawl a bundled local mirror into a demo archive (offline)")

@@ -59,6 +59,8 @@ class CrawlRequest:
     log_level: str = "INFO"
     settings: dict = field(default_factory=dict)
     wait: float = 0.0  # seconds to wait for a site's run lock held by another run
+    log_file: Path | None = None  # Scrapy's log; None: standard error
+    progress: bool = False  # one line per site on standard error (a terminal), redrawn each second
 
 
 @dataclass
@@ -111,6 +113,10 @@ def project_settings(request: CrawlRequest) -> Settings:
     settings.set("VNGOV_ARCHIVE", str(request.archive), priority="cmdline")
     settings.set("VNGOV_RUN_ID", request.run_id or new_run_id(), priority="cmdline")
     settings.set("LOG_LEVEL", request.log_level, priority="cmdline")
+    if request.log_file is not None:
+        Path(request.log_file).parent.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(request.log_file), priority="cmdline")
+    settings.set("VNGOV_PROGRESS", request.progress, priority="cmdline")
     if request.mirror:
         settings.set("VNGOV_MIRROR", request.mirror, priority="cmdline")
     if request.fast:

@@ -74,7 +74,8 @@ DOWNLOAD_HANDLERS = {
     "http": "scraper.download.DownloadHandler",
     "https": "scraper.download.DownloadHandler",
 }
-EXTENSIONS = {"scraper.report.RunReport": 500}
+EXTENSIONS = {"scraper.report.RunReport": 500, "scraper.console.ConsoleProgress": 510}
+VNGOV_PROGRESS = False  # vngov crawl turns it on when standard error is a terminal
 LOG_FORMATTER = "scraper.report.QuietDropFormatter"  # unchanged articles are not warnings
 
 VNGOV_ARCHIVE = DEFAULT_ARCHIVE

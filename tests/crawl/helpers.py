@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def crawl_command(archive: Path, mirror_url: str, sites: list[str], *extra: str) -> list[str]:
     return [sys.executable, "-m", "scraper", "crawl", *sites, "--archive", str(archive), "--mirror", mirror_url,
-            "--fast", "--log-level", "WARNING", *extra]
+            "--fast", "--log-level", "WARNING", "--log-file", "-", *extra]
 
 
 def crawl(archive: Path, mirror_url: str, sites: list[str], *extra: str, timeout: float = 300,
