@@ -9,6 +9,7 @@ from pathlib import Path
 from scrapy import signals
 
 from scraper.archive import ArchiveWriter
+from scraper.runs import run_id_of
 
 _writers: dict[Path, list] = {}  # archive path -> [writer, crawlers still using it]
 _guard = threading.Lock()
@@ -23,7 +24,7 @@ def archive_writer(crawler) -> ArchiveWriter:
     with _guard:
         entry = _writers.get(root)
         if entry is None:
-            entry = _writers[root] = [ArchiveWriter(root, run_id=settings.get("VNGOV_RUN_ID"),
+            entry = _writers[root] = [ArchiveWriter(root, run_id=run_id_of(crawler),
                                                     codec=settings.get("VNGOV_CODEC", "zstd"),
                                                     commit_every=settings.getint("VNGOV_COMMIT_EVERY", 2000),
                                                     commit_interval=settings.getfloat("VNGOV_COMMIT_INTERVAL", 60),

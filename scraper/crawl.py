@@ -117,6 +117,7 @@ def project_settings(request: CrawlRequest) -> Settings:
         Path(request.log_file).parent.mkdir(parents=True, exist_ok=True)
         settings.set("LOG_FILE", str(request.log_file), priority="cmdline")
     settings.set("VNGOV_PROGRESS", request.progress, priority="cmdline")
+    settings.set("VNGOV_RUN_LOCKED", True, priority="cmdline")  # run_crawl takes them, before the JOBDIRs
     if request.mirror:
         settings.set("VNGOV_MIRROR", request.mirror, priority="cmdline")
     if request.fast:

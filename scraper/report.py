@@ -16,6 +16,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.logformatter import LogFormatter
 
 from . import parsepool, runlog
+from .runs import run_id_of
 from .schema import COVERAGE
 from .sites import site_name
 
@@ -108,7 +109,7 @@ class RunReport:
         if not sites and getattr(self.crawler.spider, "site", None):
             sites = [self.crawler.spider.site]  # a site that gave nothing at all is in the report too
         report = {
-            "run_id": self.crawler.settings.get("VNGOV_RUN_ID"),
+            "run_id": run_id_of(self.crawler),
             "spider": getattr(self.crawler.spider, "name", None),
             "started_at": self.started.isoformat(timespec="milliseconds"),
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
@@ -148,7 +149,7 @@ class RunReport:
         archive = self.crawler.settings.get("VNGOV_ARCHIVE")
         for site, data in report["sites"].items():
             data["drift"] = runlog.judge_drift(data, runlog.recent_runs(archive, site) if archive else [])
-            data["outcome"] = runlog.outcome(data, reason == "finished")
+            data["outcome"] = runlog.outcome(data, reason)
         return report
 
     def spider_closed(self, spider, reason):

@@ -84,8 +84,12 @@ def site_failure(data: dict, finished: bool) -> str | None:
     return None
 
 
-def outcome(data: dict, finished: bool) -> str:
-    """One word for `vngov runs`: the worst that happened (the exit statuses' order)."""
+def outcome(data: dict, reason: str) -> str:
+    """One word for `vngov runs`: the worst that happened (the exit statuses' order), given
+    Scrapy's finish reason."""
+    if reason == "locked":  # another run held the site (runs.RunLockExtension)
+        return "locked"
+    finished = reason == "finished"
     if data.get("failed_in_code"):
         return "code-failed"
     if site_failure(data, finished):

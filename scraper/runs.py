@@ -19,6 +19,12 @@ def new_run_id() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
 
 
+def run_id_of(crawler) -> str:
+    """The run id of a crawler's run: Scrapyd's job id (the `_job` argument it gives every
+    spider) when Scrapyd started it, else the VNGOV_RUN_ID setting."""
+    return getattr(getattr(crawler, "spider", None), "_job", None) or crawler.settings.get("VNGOV_RUN_ID")
+
+
 class SiteLocked(RuntimeError):
     """Another run crawls this site into this archive; the message names it."""
 
@@ -94,3 +100,47 @@ def holding(archive: Path | str, sites: list[str], run_id: str, wait: float = 0.
     finally:
         for lock in locks:
             lock.release()
+
+
+class RunLockExtension:
+    """The run lock under `scrapy crawl` and Scrapyd, where no `vngov crawl` takes it first
+    (which sets VNGOV_RUN_LOCKED): taken when the crawler is made, before the engine opens the
+    spider. A crawl that finds its site locked closes at once with finish reason "locked",
+    having fetched nothing, and its report says so."""
+
+    def __init__(self, crawler, lock: RunLock, problem: str | None):
+        self.crawler = crawler
+        self.lock = lock
+        self.problem = problem
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        if crawler.settings.getbool("VNGOV_RUN_LOCKED"):
+            raise NotConfigured("vngov crawl holds the run lock")
+        spider = crawler.spider
+        site = getattr(spider, "site", None) or spider.name
+        lock = RunLock(crawler.settings.get("VNGOV_ARCHIVE"), site, run_id_of(crawler))
+        try:
+            lock.acquire(crawler.settings.getfloat("VNGOV_RUN_LOCK_WAIT", 0))
+            problem = None
+        except SiteLocked as error:
+            problem = str(error)
+        extension = cls(crawler, lock, problem)
+        crawler.signals.connect(extension.opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.closed, signal=signals.spider_closed)
+        return extension
+
+    def opened(self, spider):
+        if self.problem:
+            import logging
+
+            from scrapy.utils.defer import deferred_from_coro
+
+            logging.getLogger(__name__).error("%s; this run stops without fetching", self.problem)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="locked"))
+
+    def closed(self, spider, reason):
+        self.lock.release()

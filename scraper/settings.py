@@ -74,13 +74,17 @@ DOWNLOAD_HANDLERS = {
     "http": "scraper.download.DownloadHandler",
     "https": "scraper.download.DownloadHandler",
 }
-EXTENSIONS = {"scraper.report.RunReport": 500, "scraper.console.ConsoleProgress": 510}
+EXTENSIONS = {"scraper.report.RunReport": 500, "scraper.console.ConsoleProgress": 510,
+              "scraper.runs.RunLockExtension": 100}
+VNGOV_RUN_LOCKED = False  # vngov crawl sets it: it holds the run locks itself
+VNGOV_RUN_LOCK_WAIT = 0  # seconds a `scrapy crawl` or Scrapyd job waits for its site's run lock
 VNGOV_PROGRESS = False  # vngov crawl turns it on when standard error is a terminal
 LOG_FORMATTER = "scraper.report.QuietDropFormatter"  # unchanged articles are not warnings
 
 VNGOV_ARCHIVE = DEFAULT_ARCHIVE
 # Names the run's archive segments, WARC files and reports. `vngov crawl` gives each run its
-# own; under `scrapy crawl` and Scrapyd, each process (one a job) makes one here.
+# own; under `scrapy crawl`, each process makes one here; under Scrapyd the job's id (its
+# `_job` spider argument) is the run id instead (runs.run_id_of), so that reports name the job.
 VNGOV_RUN_ID = new_run_id()
 VNGOV_CODEC = "zstd"
 VNGOV_REFETCH_DAYS = 3  # re-fetch articles younger than this to catch edits

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from scraper.archive import Archive
+from scraper.runs import RunLock
 from scraper.mirror import MirrorServer, MirrorSite
 from scraper.parsing.dates import VN_TZ
 
@@ -101,6 +102,18 @@ def test_plain_scrapy_crawl_command(mirror, tmp_path):
     assert len(stored) == sum(1 for a in site.articles if a.published.date().isoformat() >= "2026-11-08")
     # Parsed in process, the page's WARC record encoded by the store pipeline's thread.
     _assert_snapshots_are_the_pages(site, tmp_path / "e", stored)
+    # The run lock holds under `scrapy crawl` too: a run of a site another run holds stops at once.
+    holder = RunLock(tmp_path / "e", "nhandan.vn", "the-other-run")
+    holder.acquire()
+    hits = len(server.hits)
+    try:
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    finally:
+        holder.release()
+    assert result.returncode == 0 and "is being crawled into" in result.stderr and "by run the-other-run" in result.stderr
+    assert len(server.hits) == hits  # nothing fetched
+    latest = max((tmp_path / "e" / "reports").glob("*.json"), key=lambda p: p.stat().st_mtime)
+    assert json.loads(latest.read_text())["finish_reason"] == "locked"
 
 
 def _assert_snapshots_are_the_pages(site, archive, stored):
