@@ -513,13 +513,17 @@ class ArchiveWriter:
                 self._fetches,
             )
             self.db.executemany("INSERT INTO held VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._held)
+        self._forget_pending()
+        self._last_commit = time.monotonic()
+
+    def _forget_pending(self) -> None:
+        """Empty what the next commit would have written, and the lookups it would have made stale."""
         self._seen.clear()
         self._fetches.clear()
         self._held.clear()
         self._pending.clear()
         self._looked_up.clear()
         self._uncommitted = 0
-        self._last_commit = time.monotonic()
 
     def _index_segment(self, path: Path, site: str, year: str, month: str, rows: list[tuple]) -> None:
         relative = str(path.relative_to(self.root))
@@ -554,12 +558,7 @@ class ArchiveWriter:
             warc.tmp.unlink(missing_ok=True)
         self._segments.clear()
         self._warcs.clear()
-        self._seen.clear()
-        self._fetches.clear()
-        self._held.clear()
-        self._pending.clear()
-        self._looked_up.clear()
-        self._uncommitted = 0
+        self._forget_pending()
 
     def abort(self) -> None:
         """Drop what was not committed and close (used when a run fails half-way)."""
