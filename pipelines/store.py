@@ -21,7 +21,6 @@ from scrapy.exceptions import DropItem
 
 from scraper.archive.warc import encode_fetch
 from scraper.items import CrawledPage
-from scraper.jobstate import mark_uncommitted
 from scraper.parsing.urls import canonicalize_url
 
 from .base import CrawlerPipeline
@@ -96,7 +95,6 @@ class StorePipeline(CrawlerPipeline):
                 logger.error(message)
                 self.stats.set_value("vngov/archive_error", message)
                 writer.discard()
-                mark_uncommitted(self.crawler.settings.get("JOBDIR"))
                 return
             await asyncio.sleep(0.2)
 

@@ -199,7 +199,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
           f"{'rej':>5} {'pages':>6}  run")
     for run in runs:
         articles = run.get("articles") or {}
-        print(f"{run['finished_at'][:19]:<20} {run['site']:<{site_width}} {run['outcome']:<12} "
+        if run["outcome"] == "running" and not _site_running(root, run["site"]):
+            run["outcome"] = "killed"  # no run holds the site's lock: it ended without a report
+        print(f"{(run['finished_at'] or '')[:19]:<20} {run['site']:<{site_width}} {run['outcome']:<12} "
               f"{articles.get('new', 0):>5} {articles.get('updated', 0):>5} {articles.get('held', 0):>5} "
               f"{articles.get('rejected', 0):>5} {run.get('pages_fetched', 0):>6}  {run['run_id']}")
         notes = [f"layout: {finding}" for finding in run.get("drift") or ()]
@@ -211,6 +213,20 @@ def cmd_runs(args: argparse.Namespace) -> int:
         for note in notes:
             print(f"    {note}")
     return 0
+
+
+def _site_running(root: Path, site: str) -> bool:
+    from .runs import RunLock, SiteLocked
+
+    lock = RunLock(root, site, "vngov-runs")
+    try:
+        lock.acquire()
+    except SiteLocked:
+        return True
+    except OSError:  # a read-only archive: no run writes into it
+        return False
+    lock.release()
+    return False
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
@@ -493,7 +509,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("runs", parents=[common], help="recent crawl runs per site: outcome, counts, warnings",
-                       description="Newest first. Outcome: ok, interrupted, drifted (suspected layout change), "
+                       description="Newest first. Outcome: ok, running, killed (ended without a report), "
+                                   "interrupted, locked, drifted (suspected layout change), "
                                    "failed (site unreachable, most requests failed, or pages left uncommitted), "
                                    "code-failed (our code failed on some pages). Times are UTC.")
     p.add_argument("--site", help="only this site")

@@ -1,23 +1,21 @@
 """Running crawls in-process: one Scrapy crawler per site, one shared archive writer.
 
-Each site crawls with its own JOBDIR (<archive>/.jobs/<site>), under a run lock taken before
-anything touches it (a second run of the site exits, or waits). A run that finishes removes the
-JOBDIR; a run that is interrupted (Ctrl-C, SIGTERM) keeps it, and the next run of the same site
-resumes where it stopped. The archive's dedup means a resumed run never stores an article twice.
+Each site crawls under a run lock (a second run of the site exits, or waits). A run that is
+interrupted however it is (Ctrl-C, SIGTERM, SIGKILL, a full disk) needs no resume file: the
+index knows what it fetched, and the next run of the site continues it (crawlstate). The
+archive's dedup means a run never stores an article twice.
 
 The exit statuses of `vngov crawl` are stable (README): a scheduler acts on them.
 """
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .jobstate import UNCOMMITTED, jobdir_problem, set_aside
 from .runlog import site_failure
 from .runs import holding, new_run_id
 from .sites import site_name
@@ -117,7 +115,7 @@ def project_settings(request: CrawlRequest) -> Settings:
         Path(request.log_file).parent.mkdir(parents=True, exist_ok=True)
         settings.set("LOG_FILE", str(request.log_file), priority="cmdline")
     settings.set("VNGOV_PROGRESS", request.progress, priority="cmdline")
-    settings.set("VNGOV_RUN_LOCKED", True, priority="cmdline")  # run_crawl takes them, before the JOBDIRs
+    settings.set("VNGOV_RUN_LOCKED", True, priority="cmdline")  # run_crawl takes them before crawling
     if request.mirror:
         settings.set("VNGOV_MIRROR", request.mirror, priority="cmdline")
     if request.fast:
@@ -152,33 +150,19 @@ def run_crawl(request: CrawlRequest) -> dict[str, SiteOutcome]:
 
 def _crawl(request: CrawlRequest, settings: Settings, targets: list) -> dict[str, SiteOutcome]:
     process = CrawlerProcess(settings)
-    jobs = Path(request.archive) / ".jobs"
     crawlers = {}
     arguments = {"since": request.since, "until": request.until, "max_articles": request.max_articles,
                  "full": request.full}
     for key, spidercls, extra in targets:
-        jobdir = jobs / key.replace("/", "_")
-        custom = {**(spidercls.custom_settings or {}), "JOBDIR": str(jobdir)}
-        problem = jobdir_problem(jobdir)
-        if problem is not None:
-            aside = set_aside(jobdir)
-            warning = (f"the job state of the run this one would resume could not be read ({problem}); it is set "
-                       f"aside as {aside}, and this run walks every listing page instead")
-            logger.warning("%s: %s", key, warning)
-            custom.update(VNGOV_RUN_WARNINGS=[warning], VNGOV_FULL_WALK=True)
-        resumable = type(spidercls.__name__, (spidercls,), {"custom_settings": custom,
-                                                             "__module__": spidercls.__module__})
-        crawler = process.create_crawler(resumable)
-        crawlers[key] = (crawler, jobdir)
+        crawler = process.create_crawler(spidercls)
+        crawlers[key] = crawler
         process.crawl(crawler, **arguments, **extra)
     process.start()
     outcomes = {}
-    for key, (crawler, jobdir) in crawlers.items():
+    for key, crawler in crawlers.items():
         reason = crawler.stats.get_value("finish_reason") or "unknown"
         report = getattr(crawler, "vngov_report", None) or {}
         outcomes[key] = SiteOutcome(key, reason, report.get("sites", {}))
-        if reason == "finished" and not (jobdir / UNCOMMITTED).exists():
-            shutil.rmtree(jobdir, ignore_errors=True)  # the next run starts fresh, incrementally
-        else:
-            logger.warning("%s stopped (%s): the next run resumes from %s", key, reason, jobdir)
+        if reason != "finished":
+            logger.warning("%s stopped (%s): the next run continues it", key, reason)
     return outcomes

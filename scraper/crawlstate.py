@@ -1,19 +1,39 @@
-"""What earlier runs fetched, read from the archive index: the basis of incremental crawling."""
+"""What earlier runs fetched, read from the archive index: the basis of incremental crawling.
+
+Two rules keep a run from missing what an earlier run did not finish:
+
+- A listing walk stops early (after a page or two with nothing new) only on ground that a
+  completed walk covered: pages whose every article was first fetched before the start of the
+  last run that walked its listings to their end or to such ground. Without one (the first run,
+  or after runs that were killed or capped), a walk goes on to the listing's end. A run that
+  did not complete needs no resume file: the next run walks until it meets covered ground.
+- A run after an interrupted one (killed, stopped, or failed to commit) continues it: what the
+  interrupted chain fetched since it began is not fetched again.
+
+A page rejected for a reason that may pass (an error page served with 200, a PDF where an
+article was, a page cut short, a first redirect away) is fetched again after a back-off,
+whatever its age; only a confirmed withdrawal is final.
+"""
 from __future__ import annotations
 
-import sqlite3
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .archive.index import INDEX_NAME
+from .archive import index as archive_index
 from .parsing.urls import canonicalize_url
+
+# Fetch a transiently rejected page again after these delays (then every 30 days).
+RETRY_DELAYS = (timedelta(hours=1), timedelta(days=1), timedelta(days=7), timedelta(days=30))
 
 
 @dataclass
 class Seen:
     last_fetched_at: datetime
     published_at: datetime | None
+    first_fetched_at: datetime | None = None
+    retry_after: datetime | None = None
 
 
 def _parse(value: str | None) -> datetime | None:
@@ -26,44 +46,75 @@ def _parse(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-class CrawlState:
-    """Seen URLs of some sites, with their last fetch and publication times."""
+def retry_after(failures: int, now: datetime) -> str:
+    """When a page rejected transiently `failures` times in a row is fetched again (UTC)."""
+    delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1]
+    return (now + delay).isoformat(timespec="seconds")
 
-    def __init__(self, seen: dict[str, Seen] | None = None):
+
+class CrawlState:
+    """Seen URLs of some sites, with their fetch times, and where the sites' runs stand."""
+
+    def __init__(self, seen: dict[str, Seen] | None = None, covered_before: datetime | None = None,
+                 continues: datetime | None = None):
         self.seen = seen or {}
+        # Start of the last run whose listing walks completed: ground first fetched before it is
+        # covered. None: no walk completed, walk to the end.
+        self.covered_before = covered_before
+        # Start of the interrupted run (chain) this run continues, or None for a fresh run.
+        self.continues = continues
 
     @classmethod
     def load(cls, archive: Path | str, sites: list[str] | None = None) -> "CrawlState":
-        path = Path(archive) / INDEX_NAME
-        if not path.exists():
+        root = Path(archive)
+        if not (root / archive_index.INDEX_NAME).exists():
             return cls()
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        connection = archive_index.connect(root)  # brings an older index's columns up to date
         try:
-            query = "SELECT canonical_url, last_fetched_at, published_at FROM fetches"
+            query = "SELECT canonical_url, last_fetched_at, published_at, first_fetched_at, retry_after FROM fetches"
             rows = connection.execute(query + (f" WHERE site IN ({','.join('?' * len(sites))})" if sites else ""),
                                       sites or []).fetchall()
-        except sqlite3.OperationalError:
-            rows = []
+            runs = [json.loads(summary) for (summary,) in connection.execute(
+                "SELECT summary FROM runs" + (f" WHERE site IN ({','.join('?' * len(sites))})" if sites else "")
+                + " ORDER BY started_at DESC LIMIT 50", sites or [])]
         finally:
             connection.close()
-        return cls({url: Seen(_parse(fetched) or datetime.min.replace(tzinfo=timezone.utc), _parse(published))
-                    for url, fetched, published in rows})
+        seen = {url: Seen(_parse(fetched) or datetime.min.replace(tzinfo=timezone.utc), _parse(published),
+                          _parse(first), _parse(retry)) for url, fetched, published, first, retry in rows}
+        covered = next((_parse(run.get("started_at")) for run in runs if run.get("walk_complete")), None)
+        continues = None
+        last = runs[0] if runs else {}
+        if last.get("outcome") in ("running", "interrupted") or last.get("archive_error"):
+            continues = _parse(last.get("continues") or last.get("started_at"))
+        return cls(seen, covered, continues)
 
     def last_run(self) -> datetime | None:
         return max((s.last_fetched_at for s in self.seen.values()), default=None)
 
+    def covered(self, url: str) -> bool:
+        """Whether a completed walk covered `url`: first fetched before that walk began."""
+        if self.covered_before is None:
+            return False
+        seen = self.seen.get(canonicalize_url(url))
+        return seen is not None and seen.first_fetched_at is not None and seen.first_fetched_at < self.covered_before
+
     def should_fetch(self, url: str, *, now: datetime, refetch_window: timedelta,
                      published_hint: datetime | None = None, lastmod_hint: datetime | None = None,
                      run_started: datetime | None = None) -> bool:
-        """New URLs, URLs a sitemap says changed since we fetched them, and recent articles
-        (younger than the re-fetch window, to catch edits), unless fetched since `run_started`:
-        the start of this run, or of the interrupted run it resumes."""
+        """New URLs, URLs a sitemap says changed since we fetched them, transient rejects whose
+        back-off is over, and recent articles (younger than the re-fetch window, to catch
+        edits), unless fetched since `run_started`: the start of this run, or of the
+        interrupted run it continues."""
         seen = self.seen.get(canonicalize_url(url))
         if seen is None:
             return True
-        if run_started is not None and seen.last_fetched_at >= run_started:
+        # Fetch times are kept to the second: one in the run's first second is the run's.
+        if run_started is not None and seen.last_fetched_at >= run_started.replace(microsecond=0):
             return False
+        if seen.retry_after is not None:
+            return now >= seen.retry_after
         if lastmod_hint is not None and lastmod_hint > seen.last_fetched_at:
             return True
         published = seen.published_at or published_hint
         return published is not None and now - published < refetch_window
+

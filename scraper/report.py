@@ -64,8 +64,17 @@ class RunReport:
         crawler.signals.connect(extension.item_seen, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
+
+    def spider_opened(self, spider):
+        site = getattr(spider, "site", None)
+        if site:
+            continues = getattr(getattr(spider, "crawl_state", None), "continues", None)
+            runlog.record_start(self.crawler.settings.get("VNGOV_ARCHIVE"), run_id_of(self.crawler), site,
+                                spider.name, self.started.isoformat(timespec="milliseconds"),
+                                continues.isoformat() if continues else None)
 
     def spider_error(self, failure, response, spider=None):
         self.failures[site_name(response.url)][getattr(failure.type, "__name__", str(failure.type))] += 1
@@ -147,9 +156,16 @@ class RunReport:
                 "archive_error": stats.get("vngov/archive_error"),
             }
         archive = self.crawler.settings.get("VNGOV_ARCHIVE")
+        spider = self.crawler.spider
+        continues = getattr(getattr(spider, "crawl_state", None), "continues", None)
+        walked = getattr(spider, "walk_completed", None)
         for site, data in report["sites"].items():
             data["drift"] = runlog.judge_drift(data, runlog.recent_runs(archive, site) if archive else [])
             data["outcome"] = runlog.outcome(data, reason)
+            # Whether the listings were walked to their end or to covered ground (crawlstate).
+            data["walk_complete"] = bool(walked and site == spider.site and walked(reason)
+                                         and not data.get("archive_error"))
+            data["continues"] = continues.isoformat() if continues else None
         return report
 
     def spider_closed(self, spider, reason):

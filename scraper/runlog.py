@@ -103,12 +103,13 @@ def recent_runs(root: Path | str, site: str, limit: int = HISTORY * 4) -> list[d
     """The site's runs in this archive, newest first: each the report's entry for the site,
     with run_id, finished_at and outcome added."""
     return [dict(summary, site=site) for summary in _query(
-        root, "SELECT summary FROM runs WHERE site = ? ORDER BY finished_at DESC LIMIT ?", (site, limit))]
+        root, "SELECT summary FROM runs WHERE site = ? AND outcome != 'running' ORDER BY started_at DESC LIMIT ?",
+        (site, limit))]
 
 
 def all_runs(root: Path | str, limit: int = 20, site: str | None = None) -> list[dict]:
     where, args = ("WHERE site = ?", (site,)) if site else ("", ())
-    return list(_query(root, f"SELECT summary FROM runs {where} ORDER BY finished_at DESC, site LIMIT ?",
+    return list(_query(root, f"SELECT summary FROM runs {where} ORDER BY started_at DESC, site LIMIT ?",
                        (*args, limit)))
 
 
@@ -127,6 +128,15 @@ def _query(root, sql: str, args: tuple):
         yield json.loads(summary)
 
 
+def record_start(root: Path | str, run_id: str, site: str, spider: str, started_at: str,
+                 continues: str | None) -> None:
+    """A run's row as it begins (outcome "running"): if the run is killed, the row stays so,
+    and the next run of the site continues it (crawlstate)."""
+    summary = {"site": site, "run_id": run_id, "spider": spider, "started_at": started_at, "finished_at": None,
+               "outcome": "running", "continues": continues}
+    _write(root, [(run_id, site, spider, started_at, None, "running", json.dumps(summary))])
+
+
 def record_run(root: Path | str, report: dict) -> None:
     """Keep each site's entry of a run's report in the index (one short transaction)."""
     rows = []
@@ -136,6 +146,10 @@ def record_run(root: Path | str, report: dict) -> None:
                        finish_reason=report["finish_reason"], warnings=report.get("warnings") or [])
         rows.append((report["run_id"] or "run", site, report["spider"], report["started_at"], report["finished_at"],
                      data["outcome"], json.dumps(summary, ensure_ascii=False)))
+    _write(root, rows)
+
+
+def _write(root: Path | str, rows: list[tuple]) -> None:
     if not rows:
         return
     connection = archive_index.connect(Path(root))

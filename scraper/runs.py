@@ -31,7 +31,7 @@ class SiteLocked(RuntimeError):
 
 class RunLock:
     """An exclusive flock on <archive>/.locks/<site>.lock, held for a whole run of that site,
-    taken before the run touches the site's JOBDIR. The kernel releases it when its process
+    taken before the run starts. The kernel releases it when its process
     ends, however it ends: a lock left by a killed run is free at once. The file says who holds
     it (pid, run id, start time, UTC), for the message a second run prints."""
 

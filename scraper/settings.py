@@ -12,8 +12,6 @@ NEWSPIDER_MODULE = "spiders"
 
 # Where the archive lives unless --archive or $VNGOV_ARCHIVE says otherwise.
 DEFAULT_ARCHIVE = "data/archive"
-# Incremental crawl state (seen URLs, hashes) and Scrapy JOBDIRs live beside the archive.
-STATE_DIR = "data/state"
 
 # Name the project and a contact so that site operators can reach us instead of blocking us.
 VNGOV_CONTACT_URL = "https://github.com/vngov/vngov"
@@ -100,6 +98,6 @@ VNGOV_LEGACY_TLS_HOSTS: list[str] = []  # hosts that need relaxed TLS, besides p
 # Worker processes that parse articles beside the crawl (0: parse in the crawl's process). Worth
 # it only when politeness is lifted (mirrors, backfills from a cache); `--fast` sets it to 1.
 VNGOV_PARSE_WORKERS = 0
-VNGOV_FETCH_ONLY = False
-VNGOV_FULL_WALK = False  # walk listings to their end (set after a run whose job state was lost)
-VNGOV_RUN_WARNINGS: list[str] = []  # set by vngov crawl for the run report  # benchmarks: download articles without parsing or storing them
+VNGOV_FETCH_ONLY = False  # benchmarks: download articles without parsing or storing them
+VNGOV_FULL_WALK = False  # walk every listing to its end, even past ground a completed walk covered
+VNGOV_RUN_WARNINGS: list[str] = []  # what went wrong around a run, for its report (set by whoever starts it)

@@ -48,6 +48,8 @@ class SiteSpider(scrapy.Spider):
         self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
         self.refetch_window = timedelta(days=float(refetch_days)) if refetch_days not in (None, "") else None
         self.scheduled = 0
+        self.capped = False  # --max-articles stopped a walk
+        self.listing_failures = 0  # listing pages that could not be fetched: the walk is not complete
         self.requested: set[str] = set()  # article URLs asked for in this run
         # What discovery said of each article URL: a feed may date an article that a listing
         # led to first. Read when the page arrives, beside what its request carried.
@@ -60,9 +62,7 @@ class SiteSpider(scrapy.Spider):
         if spider.refetch_window is None:
             spider.refetch_window = timedelta(days=settings.getfloat("VNGOV_REFETCH_DAYS", 3))
         spider.overlap_pages = settings.getint("VNGOV_OVERLAP_PAGES", 1)
-        # After a run whose job state was lost: the listings are walked to their end, as what
-        # the lost queue held may lie past the first pages with nothing new.
-        spider.full_walk = settings.getbool("VNGOV_FULL_WALK", False)
+        spider.full_walk = settings.getbool("VNGOV_FULL_WALK", False)  # walk every listing to its end
         spider.fetch_only = settings.getbool("VNGOV_FETCH_ONLY", False)
         spider.keep_warc = settings.getbool("VNGOV_KEEP_WARC", True)
         spider.parse_pool = None if spider.fetch_only else parsepool.acquire(settings.getint("VNGOV_PARSE_WORKERS", 0))
@@ -86,7 +86,7 @@ class SiteSpider(scrapy.Spider):
             yield scrapy.Request(self.start_url, callback=self.parse_generic_listing)
             return
         for listing in self.profile.listings:
-            yield scrapy.Request(listing.url, callback=self.parse_listing,
+            yield scrapy.Request(listing.url, callback=self.parse_listing, errback=self.listing_failed,
                                  cb_kwargs={"listing": listing, "page": 1, "zone": None, "dry": 0})
         for feed in self.profile.feeds:
             yield scrapy.Request(feed, callback=self.parse_feed)
@@ -110,6 +110,7 @@ class SiteSpider(scrapy.Spider):
         if url in self.requested:  # listed in a feed, a sitemap and a listing: one request
             return None
         if self.max_articles is not None and self.scheduled >= self.max_articles:
+            self.capped = True
             return None
         # lastmod is an edit time, never before publication: an old lastmod rules out `since`.
         too_old = lastmod is not None and self.since is not None and lastmod.astimezone(VN_TZ).date() < self.since
@@ -124,19 +125,25 @@ class SiteSpider(scrapy.Spider):
         self.scheduled += 1
         self.requested.add(url)
         # Not Scrapy's duplicate filter (the set above does its work): withdrawn articles that
-        # all redirect to the home page must each reach parse_article to be rejected. (A run
-        # resumed from its JOBDIR starts a new set: an article still queued from before may be
-        # asked for twice, and the archive keeps it once.)
+        # all redirect to the home page must each reach parse_article to be rejected.
         return scrapy.Request(url, callback=self.parse_article, priority=10, dont_filter=True,
                               cb_kwargs={"hints": hints.to_dict()})
 
     def _run_started(self) -> datetime:
-        """When this run began, or the interrupted run it resumes: kept in the JOBDIR's spider
-        state, so that a resumed run does not fetch again what the first part fetched."""
-        state = getattr(self, "state", None)  # Scrapy's SpiderState extension: only with a JOBDIR
-        if state is None:
-            return self.now
-        return datetime.fromisoformat(state.setdefault("run_started_at", self.now.isoformat()))
+        """When this run began, or the interrupted run it continues (kept in the index's runs):
+        a run after an interruption does not fetch again what the interrupted one fetched."""
+        return self.crawl_state.continues or self.now
+
+    def walk_completed(self, reason: str) -> bool:
+        """Whether this run walked every listing to its end or to ground a completed walk
+        covered: what lets a later walk stop early (crawlstate). Not a run that stopped, was
+        capped or bounded by dates, or could not fetch a listing page."""
+        return (reason == "finished" and self.profile is not None and not self.capped and self.since is None
+                and self.until is None and not self.listing_failures)
+
+    def listing_failed(self, failure) -> None:
+        self.listing_failures += 1
+        self.crawler.stats.inc_value(f"vngov/{self.site}/listing_failures")
 
     def _is_article(self, url: str) -> bool:
         if self.profile is not None:
@@ -155,22 +162,23 @@ class SiteSpider(scrapy.Spider):
         links = [(item.url, item.published) for item in parsed.items]
         if zone is None and "{zone}" in listing.next_page:
             zone = parsed.zone
-        new = 0
         too_old = bool(links) and self.since is not None
         for url, published in links:
             if published is None or published.astimezone(VN_TZ).date() >= (self.since or date.min):
                 too_old = False
             request = self._article_request(url, published=published)
             if request is not None:
-                new += 1
                 yield request
-        dry = 0 if new else dry + 1
+        # Incremental: a page whose every article a completed walk covered is old ground; look
+        # one page further (overlap) and stop. Articles fetched by a run that did not complete
+        # are not old ground: the walk goes past them to what that run never reached.
+        covered = bool(links) and all(self.crawl_state.covered(url) for url, _ in links)
+        dry = dry + 1 if covered else 0
         if not links or too_old or page >= listing.max_pages or not (listing.next_page or parsed.next_page):
             return
         if self.max_articles is not None and self.scheduled >= self.max_articles:
+            self.capped = True
             return
-        # Incremental: a page with nothing new means we reached last run's ground; look one
-        # page further (overlap) and stop.
         if not self.full and not self.full_walk and self.since is None and dry > self.overlap_pages:
             return
         if "{zone}" in listing.next_page and not zone:
@@ -180,7 +188,7 @@ class SiteSpider(scrapy.Spider):
             next_url = listing.next_page.format(url=listing.url, n=page + 1, zone=zone, base=listing.url.rsplit(".", 1)[0])
         else:  # else the page's own "next" link
             next_url = parsed.next_page
-        yield scrapy.Request(next_url, callback=self.parse_listing,
+        yield scrapy.Request(next_url, callback=self.parse_listing, errback=self.listing_failed,
                              cb_kwargs={"listing": listing, "page": page + 1, "zone": zone, "dry": dry})
 
     def parse_generic_listing(self, response):

@@ -53,7 +53,11 @@ CREATE TABLE IF NOT EXISTS fetches (
     last_fetched_at TEXT,
     status INTEGER,
     content_hash TEXT,
-    published_at TEXT
+    published_at TEXT,
+    first_fetched_at TEXT,  -- ground a completed listing walk covered (crawlstate)
+    rejected TEXT,  -- why the last fetch was rejected, if it was
+    failures INTEGER,  -- transient rejects in a row
+    retry_after TEXT  -- a transient reject is fetched again from then on, whatever its age
 );
 CREATE TABLE IF NOT EXISTS journal (
     id INTEGER PRIMARY KEY,
@@ -90,7 +94,11 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_site ON runs (site, finished_at);
 """
 # Columns added since the first archives: (table, column, type), added where missing.
-_ADDED_COLUMNS = (("articles", "body_length", "INTEGER"),)
+_ADDED_COLUMNS = (("articles", "body_length", "INTEGER", None),
+                  # Rows from before: first fetched when last fetched, which only makes a walk longer.
+                  ("fetches", "first_fetched_at", "TEXT", "last_fetched_at"),
+                  ("fetches", "rejected", "TEXT", None), ("fetches", "failures", "INTEGER", None),
+                  ("fetches", "retry_after", "TEXT", None))
 
 
 def utc_now() -> str:
@@ -113,9 +121,11 @@ def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=FULL")
     connection.executescript(SCHEMA)
-    for table, column, kind in _ADDED_COLUMNS:
+    for table, column, kind, filled_from in _ADDED_COLUMNS:
         if column not in {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}:
             connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            if filled_from:
+                connection.execute(f"UPDATE {table} SET {column} = {filled_from}")
     connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
     return connection
 

@@ -406,13 +406,20 @@ class ArchiveWriter:
         self._rejects.flush()
 
     def record_fetch(self, urls: Iterable[str], site: str, status: int, digest: str | None = None,
-                     published_at: str | None = None) -> None:
+                     published_at: str | None = None, rejected: str | None = None, failures: int = 0,
+                     retry_after: str | None = None) -> None:
         """Crawl state: a page was fetched now, known by each of `urls` (canonical forms of the
         URL asked for, the URL it answered at and the one it names as canonical); kept even for
-        pages that were not articles."""
+        pages that were not articles. `rejected` says why it was not archived; a transient
+        reject has `failures` in a row and is fetched again after `retry_after`."""
         now = utc_now()
         for url in dict.fromkeys(urls):
-            self._fetches.append((url, site, now, status, digest, published_at))
+            self._fetches.append((url, site, now, status, digest, published_at, now, rejected, failures or None,
+                                  retry_after))
+
+    def fetch_state(self, url: str) -> tuple | None:
+        """(rejected, failures) of the last fetch of canonical `url`, as committed."""
+        return self.db.execute("SELECT rejected, failures FROM fetches WHERE canonical_url = ?", (url,)).fetchone()
 
     def _segment_for(self, site: str, year: str, month: str) -> _OpenSegment:
         key = (site, year, month)
@@ -506,10 +513,13 @@ class ArchiveWriter:
                 self._index_segment(segment.final, segment.site, segment.year, segment.month, segment.rows)
             self.db.executemany("UPDATE articles SET last_seen_at = ? WHERE id = ?", self._seen)
             self.db.executemany(
-                "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(canonical_url) DO UPDATE SET "
+                "INSERT INTO fetches (canonical_url, site, last_fetched_at, status, content_hash, published_at, "
+                "first_fetched_at, rejected, failures, retry_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(canonical_url) DO UPDATE SET "
                 "last_fetched_at = excluded.last_fetched_at, status = excluded.status, "
                 "content_hash = COALESCE(excluded.content_hash, fetches.content_hash), "
-                "published_at = COALESCE(excluded.published_at, fetches.published_at)",
+                "published_at = COALESCE(excluded.published_at, fetches.published_at), "
+                "rejected = excluded.rejected, failures = excluded.failures, retry_after = excluded.retry_after",
                 self._fetches,
             )
             self.db.executemany("INSERT INTO held VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._held)

@@ -1,13 +1,14 @@
 """Each profile's listing pagination, driven through the spider's own listing callback with a
 listing page written in the shape of the site's markup (no saved page exists for qdnd.vn and
 dangcongsan.vn: these prove the spider builds and follows their page URLs)."""
-from datetime import timezone
+from datetime import datetime, timedelta, timezone
 from unittest import mock
 
 import pytest
 from scrapy.http import HtmlResponse, Request
 
-from scraper.crawlstate import CrawlState
+from scraper.crawlstate import CrawlState, Seen
+from scraper.parsing.urls import canonicalize_url
 from spiders.site import SiteSpider
 
 
@@ -18,8 +19,6 @@ def _spider(site: str) -> SiteSpider:
     spider.refetch_window = None
     spider.overlap_pages = 1
     spider.fetch_only = False
-    from datetime import datetime
-
     spider.now = datetime(2026, 11, 28, tzinfo=timezone.utc)
     return spider
 
@@ -55,20 +54,41 @@ def test_listing_pages_follow_the_sites_own_scheme(site, listing_url, article, p
     assert [r.url for r in out if r.callback == spider.parse_listing] == [page_three]
 
 
-def test_a_listing_page_with_nothing_new_ends_an_incremental_walk():
-    spider = _spider("qdnd.vn")
-    listing = spider.profile.listings[0]
-    seen = ["https://www.qdnd.vn/chinh-tri/tin-tuc/cu-{0}-80{0:04d}".format(n) for n in range(1, 4)]
-    spider.crawl_state.should_fetch = lambda *a, **k: False  # all seen in an earlier run
-    out = list(spider.parse_listing(_listing_page(listing.url, seen), listing=listing, page=1, zone=None, dry=1))
-    assert out == []  # one overlap page already read with nothing new: stop
+def _state(urls: list[str], first_fetched: datetime, covered_before: datetime | None) -> CrawlState:
+    seen = {canonicalize_url(url): Seen(first_fetched, None, first_fetched) for url in urls}
+    return CrawlState(seen, covered_before=covered_before)
 
 
-def test_after_a_lost_job_state_the_walk_goes_past_pages_with_nothing_new():
-    spider = _spider("qdnd.vn")
-    spider.full_walk = True  # VNGOV_FULL_WALK: what vngov crawl sets after setting a damaged JOBDIR aside
+SEEN = ["https://www.qdnd.vn/chinh-tri/tin-tuc/cu-{0}-80{0:04d}".format(n) for n in range(1, 4)]
+LAST_WALK = datetime(2026, 11, 27, tzinfo=timezone.utc)  # the start of the last run that completed its walk
+
+
+def _walk_on(spider) -> list[str]:
     listing = spider.profile.listings[0]
-    seen = ["https://www.qdnd.vn/chinh-tri/tin-tuc/cu-{0}-80{0:04d}".format(n) for n in range(1, 4)]
-    spider.crawl_state.should_fetch = lambda *a, **k: False
-    out = list(spider.parse_listing(_listing_page(listing.url, seen), listing=listing, page=1, zone=None, dry=1))
-    assert [request.url for request in out] == ["https://www.qdnd.vn/chinh-tri/p/2"]
+    out = spider.parse_listing(_listing_page(listing.url, SEEN), listing=listing, page=1, zone=None, dry=1)
+    return [request.url for request in out if request.callback == spider.parse_listing]
+
+
+def test_a_listing_page_a_completed_walk_covered_ends_an_incremental_walk():
+    spider = _spider("qdnd.vn")
+    spider.crawl_state = _state(SEEN, LAST_WALK - timedelta(days=1), LAST_WALK)
+    assert _walk_on(spider) == []  # one overlap page already read with nothing new: stop
+
+
+@pytest.mark.parametrize("first_fetched, covered_before", [
+    (LAST_WALK + timedelta(hours=1), LAST_WALK),  # fetched by a later run that was killed
+    (LAST_WALK - timedelta(days=1), None),  # no walk ever completed (the first run was killed)
+])
+def test_pages_no_completed_walk_covered_do_not_end_a_walk(first_fetched, covered_before):
+    """What a killed run fetched is not old ground: its oldest articles were never reached, and
+    the walk must go on to them."""
+    spider = _spider("qdnd.vn")
+    spider.crawl_state = _state(SEEN, first_fetched, covered_before)
+    assert _walk_on(spider) == ["https://www.qdnd.vn/chinh-tri/p/2"]
+
+
+def test_a_full_walk_goes_past_covered_pages():
+    spider = _spider("qdnd.vn")
+    spider.full_walk = True  # VNGOV_FULL_WALK
+    spider.crawl_state = _state(SEEN, LAST_WALK - timedelta(days=1), LAST_WALK)
+    assert _walk_on(spider) == ["https://www.qdnd.vn/chinh-tri/p/2"]

@@ -151,35 +151,26 @@ def test_an_interrupted_run_exits_with_the_resumable_status(tmp_path):
         assert "nhandan.vn stopped (shutdown); the same command resumes it" in process.stderr.read()
 
 
-def _cut_queue(jobdir):
-    queue = max((p for p in (jobdir / "requests.queue").rglob("*") if p.is_file() and p.name != "active.json"),
-                key=lambda p: p.stat().st_size)
-    queue.write_bytes(queue.read_bytes()[:-7])  # a kill while the last request was written
-
-
-def _garble_state(jobdir):
-    (jobdir / "spider.state").write_bytes(b"\x80\x04garbage")
-
-
-def _cut_seen(jobdir):
-    seen = jobdir / "requests.seen"
-    seen.write_bytes(seen.read_bytes()[:-5])
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("damage", [_cut_queue, _garble_state, _cut_seen])
-def test_a_damaged_job_state_is_set_aside_and_the_run_archives_everything(tmp_path, damage):
-    site = MirrorSite("nhandan.vn", 80, seed=6)
+@pytest.mark.parametrize("kills", [1, 3])
+def test_killed_runs_are_finished_by_the_next_plain_run(tmp_path, kills):
+    """SIGKILL mid-crawl, once or several times in a row, then one plain run: the archive holds
+    what an uninterrupted crawl gives. The killed runs never completed a listing walk, so the
+    plain run walks past the articles they fetched to the oldest, which they never reached."""
+    site = MirrorSite("nhandan.vn", 120, seed=6)
     with MirrorServer([site]) as server:
-        _interrupted(tmp_path, server, site, 5)
-        jobdir = tmp_path / ".jobs" / "nhandan.vn"
-        damage(jobdir)
-        result = crawl(tmp_path, server.url, ["nhandan.vn"])
-    assert "Traceback" not in result.stderr
-    assert len(list(Archive(tmp_path).iter_articles())) == 80
-    assert list((tmp_path / ".jobs").glob("nhandan.vn.damaged-*")) and not jobdir.exists()
-    report = json.loads(max((tmp_path / "reports").glob("*.json"), key=lambda p: p.stat().st_mtime).read_text())
-    assert len(report["warnings"]) == 1 and "could not be read" in report["warnings"][0]
+        for kill in range(1, kills + 1):
+            process = _slow_crawl(tmp_path, server, 0.02, "nhandan.vn", "--set", "VNGOV_COMMIT_EVERY=5")
+            _until(lambda: len(article_hits(server, [site])) >= 15 * kill)
+            process.kill()
+            process.wait()
+        assert 0 < len(list(Archive(tmp_path).iter_articles())) < 120
+        runs = subprocess.run([sys.executable, "-m", "scraper", "runs", "--archive", str(tmp_path)], cwd=REPO,
+                              capture_output=True, text=True)
+        assert runs.stdout.count(" killed ") == kills, runs.stdout
+        crawl(tmp_path, server.url, ["nhandan.vn"])
+    stored = list(Archive(tmp_path).iter_articles(all_versions=True))
+    assert len(stored) == 120 and len({r["id"] for r in stored}) == 120
 
 
 @pytest.mark.slow
