@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from scraper.archive.warc import encode_fetch
+from scraper.crawlstate import RETRY_DELAYS, reject_policy, retry_after
 from scraper.items import CrawledPage
 from scraper.parsing.urls import canonicalize_url
 
@@ -45,6 +47,7 @@ class StorePipeline(CrawlerPipeline):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.keep_warc = crawler.settings.getbool("VNGOV_KEEP_WARC", True)
+        self.retry_delays = tuple(float(d) for d in crawler.settings.getlist("VNGOV_RETRY_DELAYS", RETRY_DELAYS))
         self._encoder: ThreadPoolExecutor | None = None
         crawler.signals.connect(self._close, signal=signals.spider_closed)
 
@@ -53,8 +56,7 @@ class StorePipeline(CrawlerPipeline):
         writer = archive_writer(self.crawler)
         site = record.get("site") or "_"
         if item.problem is not None:
-            writer.reject(record, item.problem)
-            writer.record_fetch(fetched_urls(item), site, fetch.status, None, record.get("published_at"))
+            self._reject(writer, item, site)
             raise DropItem(f"rejected {record.get('url')}: {item.problem}")
         planned = writer.plan(record, guard=True)
         member = None
@@ -74,6 +76,23 @@ class StorePipeline(CrawlerPipeline):
         if result.status == "unchanged":
             raise DropItem(f"unchanged {record['canonical_url']}")
         return item
+
+    def _reject(self, writer, item: CrawledPage, site: str) -> None:
+        """A rejected page goes to rejects/ with its reason, marked transient (fetched again
+        after a back-off, whatever its age) or final (crawlstate.reject_policy)."""
+        urls = fetched_urls(item)
+        previous, failures = writer.fetch_state(urls[0]) or (None, 0)
+        final = reject_policy(item.problem, previous)
+        failures = 0 if final else (failures or 0) + 1
+        retry = None if final else retry_after(failures, datetime.now(timezone.utc), self.retry_delays)
+        writer.reject(item.record, f"{item.problem} ({'final' if final else f'transient: fetched again after {retry}'})")
+        published = item.record.get("published_at")
+        # The URL asked for carries the retry; the others are what it answered at or named.
+        others = [url for url in urls[1:] if url != urls[0]]
+        writer.record_fetch(urls[:1], site, item.fetch.status, None, published, item.problem, failures, retry)
+        writer.record_fetch(others, site, item.fetch.status, None, published, item.problem)
+        if not final:
+            self.stats.inc_value(f"vngov/{site}/rejected_transient")
 
     async def close_spider(self, spider=None) -> None:
         """Commit what this crawl added before the run ends, waiting for the archive's lock

@@ -22,10 +22,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .archive import index as archive_index
+from .items import LISTED_HEADLINE, TOO_LARGE, WITHDRAWN
 from .parsing.urls import canonicalize_url
 
-# Fetch a transiently rejected page again after these delays (then every 30 days).
-RETRY_DELAYS = (timedelta(hours=1), timedelta(days=1), timedelta(days=7), timedelta(days=30))
+# Fetch a transiently rejected page again after these delays (then every 30 days), in seconds:
+# VNGOV_RETRY_DELAYS.
+RETRY_DELAYS = (3600, 86400, 7 * 86400, 30 * 86400)
 
 
 @dataclass
@@ -46,10 +48,23 @@ def _parse(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
-def retry_after(failures: int, now: datetime) -> str:
+def reject_policy(problem: str, previous: str | None) -> bool:
+    """Whether a reject is final (remembered as done) rather than transient (fetched again after
+    a back-off). `previous` is the reject of the URL's last fetch, if it was rejected. Final: a
+    confirmed withdrawal (a redirect away from the article, or the home page or a section served
+    in its place, on two fetches in a row), a list served at an article's URL, a page over the
+    size limit, a record the parser cannot date. Anything else may pass: an error page, a PDF,
+    a page cut short, a page without title or body, a first redirect away."""
+    if problem.startswith(("bad ", "missing url")) or TOO_LARGE in problem or LISTED_HEADLINE in problem:
+        return True
+    withdrawn = any(kind in problem for kind in WITHDRAWN)
+    return withdrawn and previous is not None and any(kind in previous for kind in WITHDRAWN)
+
+
+def retry_after(failures: int, now: datetime, delays: tuple[float, ...] = RETRY_DELAYS) -> str:
     """When a page rejected transiently `failures` times in a row is fetched again (UTC)."""
-    delay = RETRY_DELAYS[min(failures, len(RETRY_DELAYS)) - 1]
-    return (now + delay).isoformat(timespec="seconds")
+    delay = delays[min(failures, len(delays)) - 1]
+    return (now + timedelta(seconds=delay)).isoformat(timespec="seconds")
 
 
 class CrawlState:
@@ -87,6 +102,11 @@ class CrawlState:
         if last.get("outcome") in ("running", "interrupted") or last.get("archive_error"):
             continues = _parse(last.get("continues") or last.get("started_at"))
         return cls(seen, covered, continues)
+
+    def due_retries(self, now: datetime) -> list[str]:
+        """Transiently rejected URLs whose back-off is over: fetched whether or not a listing
+        still shows them."""
+        return sorted(url for url, seen in self.seen.items() if seen.retry_after is not None and seen.retry_after <= now)
 
     def last_run(self) -> datetime | None:
         return max((s.last_fetched_at for s in self.seen.values()), default=None)

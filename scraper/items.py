@@ -21,12 +21,29 @@ SECTION_PAGE = "page names a home or section page as its address"
 HOME_TITLE = "page is titled as a home page"
 REDIRECTED_AWAY = "redirected to a page that is not an article"
 NOT_AN_ARTICLE = (LISTED_HEADLINE, SECTION_PAGE, HOME_TITLE, REDIRECTED_AWAY)
+# What the article's URL gave in place of its page; validation rejects such records as an
+# "unusable page": a CMS error or maintenance page served with status 200, a PDF or an image, a
+# page cut short in transfer, a page over the size limit.
+ERROR_PAGE = "page is an error page"
+NOT_HTML = "page is not HTML"
+CUT_SHORT = "page is cut short"
+TOO_LARGE = "page is too large"
+UNUSABLE = (ERROR_PAGE, NOT_HTML, CUT_SHORT, TOO_LARGE)
+# A page whose rel=canonical (or og:url) names another page than itself: another site's (it was
+# syndicated from there), or another article of its own site (a template fault). Its own URL
+# stays its id: two articles never share one.
+FOREIGN_CANONICAL = "the page names as its canonical URL"
+# A site that withdrew an article: its URL redirects to, or serves, the home page or a section.
+WITHDRAWN = (REDIRECTED_AWAY, SECTION_PAGE, HOME_TITLE)
 
 
 def record_problem(record: dict) -> str | None:
     """Why a record cannot go into the archive, or None: what the crawl's validation and
-    `vngov reparse` both apply. Not an article, no URL, title or body, a malformed time."""
+    `vngov reparse` both apply. An unusable page, not an article, no URL, title or body, a
+    malformed time."""
     for warning in record.get("warnings") or ():
+        if warning.startswith(UNUSABLE):  # an error page, a PDF, a page cut short or too large
+            return f"unusable page: {warning}"
         if warning.startswith(NOT_AN_ARTICLE):  # a list, a section or home page, a redirect away
             return f"not an article: {warning}"
     for name in ("url", "title", "body_text"):
@@ -107,7 +124,7 @@ def article_id(canonical_url: str) -> str:
     return hashlib.blake2b(canonical_url.encode("utf-8"), digest_size=10).hexdigest()
 
 
-_HINT_RANK = {"feed": 0, "sitemap": 1, "listing": 2, "start": 3}
+_HINT_RANK = {"feed": 0, "sitemap": 1, "listing": 2, "start": 3, "retry": 4}
 
 
 @dataclass
@@ -116,7 +133,7 @@ class Hints:
     dates that page gave. Stored with the fetch (a WARC metadata record), so that a re-parse
     builds exactly the record the crawl built."""
 
-    source: str = "listing"  # listing, feed, sitemap or start
+    source: str = "listing"  # listing, feed, sitemap, start, or retry (of a transient reject)
     published_at: str | None = None  # ISO 8601 with offset, as the feed, sitemap or listing gave it
     lastmod: str | None = None  # a sitemap's <lastmod>, ISO 8601
 

@@ -33,16 +33,17 @@ from pathlib import Path
 
 from .archive.warc import encode_fetch
 from .items import Fetch
-from .parsing.record import build_record
+from .parsing.record import MAX_PAGE_BYTES, build_record
 
 logger = logging.getLogger(__name__)
 _HEADER = 4  # bytes of big-endian frame length
 
 
-def process_page(fetch: Fetch, profile_name: str | None, keep_warc: bool) -> tuple[dict, bytes | None]:
+def process_page(fetch: Fetch, profile_name: str | None, keep_warc: bool,
+                 max_bytes: int = MAX_PAGE_BYTES) -> tuple[dict, bytes | None]:
     """The record (build_record) and, with `keep_warc`, the fetch's WARC records: all the CPU
     work a fetched page needs, so that a worker can do it in one go."""
-    return build_record(fetch, profile_name), encode_fetch(fetch) if keep_warc else None
+    return build_record(fetch, profile_name, max_bytes), encode_fetch(fetch) if keep_warc else None
 
 
 class WorkerGone(RuntimeError):
@@ -151,14 +152,15 @@ class ParsePool:
     def pids(self) -> list[int]:
         return [worker.process.pid for worker in self.workers if worker.process.poll() is None]
 
-    async def process(self, fetch: Fetch, profile_name: str | None, keep_warc: bool) -> tuple[dict, bytes | None]:
+    async def process(self, fetch: Fetch, profile_name: str | None, keep_warc: bool,
+                      max_bytes: int = MAX_PAGE_BYTES) -> tuple[dict, bytes | None]:
         """process_page on a worker. In process instead, when the workers are gone (the WARC
         records are then left to the store pipeline: None)."""
         if not self.broken:
             try:
                 channels = [await worker.connect() for worker in self.workers]
                 channel = min(channels, key=lambda c: len(c.waiting))  # the least busy worker
-                request = pickle.dumps((fetch, profile_name, keep_warc), protocol=5)
+                request = pickle.dumps((fetch, profile_name, keep_warc, max_bytes), protocol=5)
                 ok, value = pickle.loads(await channel.send(request))
                 if ok:
                     return value
@@ -167,7 +169,7 @@ class ParsePool:
                 if not self.broken:
                     self.broken = True
                     logger.warning("parse workers unavailable (%s); parsing in process from now on", error)
-        return build_record(fetch, profile_name), None
+        return build_record(fetch, profile_name, max_bytes), None
 
     def close(self) -> None:
         workers, self.workers = self.workers, []

@@ -142,6 +142,8 @@ class RunReport:
                 "rejected_by_reason": {key[len(f"vngov/{site}/rejected/"):]: int(count)
                                        for key, count in sorted(stats.items())
                                        if key.startswith(f"vngov/{site}/rejected/")},
+                # Of the rejected, those fetched again in a later run (crawlstate.reject_policy).
+                "rejected_transient": int(stats.get(f"vngov/{site}/rejected_transient", 0)),
                 "http_errors": {str(code): n for code, n in sorted(self.errors.get(site, {}).items())},
                 "network_errors": dict(sorted(network.get(site, {}).items())),
                 "held_fields": {key[len(f"vngov/{site}/held/"):]: int(count) for key, count in sorted(stats.items())

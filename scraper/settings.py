@@ -99,5 +99,12 @@ VNGOV_LEGACY_TLS_HOSTS: list[str] = []  # hosts that need relaxed TLS, besides p
 # it only when politeness is lifted (mirrors, backfills from a cache); `--fast` sets it to 1.
 VNGOV_PARSE_WORKERS = 0
 VNGOV_FETCH_ONLY = False  # benchmarks: download articles without parsing or storing them
+# An article page over this size is rejected unparsed ("page is too large"); a download over
+# DOWNLOAD_MAXSIZE is not even finished. Article pages run to 0.1-1 MB.
+VNGOV_MAX_PAGE_MB = 8
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+# A page rejected as transient (an error page, a PDF, a page cut short, a first redirect away)
+# is fetched again after these many seconds (1 h, 1 day, 7 days, then every 30 days).
+VNGOV_RETRY_DELAYS = [3600, 86400, 7 * 86400, 30 * 86400]
 VNGOV_FULL_WALK = False  # walk every listing to its end, even past ground a completed walk covered
 VNGOV_RUN_WARNINGS: list[str] = []  # what went wrong around a run, for its report (set by whoever starts it)

@@ -65,6 +65,7 @@ class SiteSpider(scrapy.Spider):
         spider.full_walk = settings.getbool("VNGOV_FULL_WALK", False)  # walk every listing to its end
         spider.fetch_only = settings.getbool("VNGOV_FETCH_ONLY", False)
         spider.keep_warc = settings.getbool("VNGOV_KEEP_WARC", True)
+        spider.max_page_bytes = int(settings.getfloat("VNGOV_MAX_PAGE_MB", 8) * 1_000_000)
         spider.parse_pool = None if spider.fetch_only else parsepool.acquire(settings.getint("VNGOV_PARSE_WORKERS", 0))
         # After the run report (spider_closed) has read the workers' memory.
         crawler.signals.connect(spider._release_pool, signal=scrapy.signals.engine_stopped)
@@ -82,6 +83,12 @@ class SiteSpider(scrapy.Spider):
         yield from self._start_requests()
 
     def _start_requests(self):
+        # Pages rejected as transient (an error page, a PDF, a page cut short) whose back-off
+        # is over: fetched again whether or not a listing still shows them.
+        for url in [] if self.full else self.crawl_state.due_retries(self.now):
+            request = self._article_request(url, source="retry")
+            if request is not None:
+                yield request
         if self.profile is None:
             yield scrapy.Request(self.start_url, callback=self.parse_generic_listing)
             return
@@ -244,9 +251,9 @@ class SiteSpider(scrapy.Spider):
         profile = self.profile.name if self.profile else None
         warc_member = None
         if self.parse_pool:  # the worker encodes the WARC records too: the store pipeline only appends them
-            record, warc_member = await self.parse_pool.process(fetch, profile, self.keep_warc)
+            record, warc_member = await self.parse_pool.process(fetch, profile, self.keep_warc, self.max_page_bytes)
         else:
-            record = build_record(fetch, profile)
+            record = build_record(fetch, profile, self.max_page_bytes)
         if record.get("published_at") and not self._in_range(datetime.fromisoformat(record["published_at"])):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_out_of_range")
             return  # a backfill bound is a promise about the archive, not only about requests

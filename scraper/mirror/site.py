@@ -45,6 +45,9 @@ class MirrorArticle:
 # old slug that now redirects, or a page whose rel=canonical names the site it was syndicated
 # from. `url_variants=True` gives a third of the articles one each.
 URL_VARIANTS = ("www", "http", "old-slug", "syndicated")
+# What an article's URL gives in fault mode, the kinds a fault-injection pass met.
+FAULTS = ("error-page", "cut-short", "pdf", "wrong-charset", "to-home")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SYNDICATION_HOST = "tinchinhthuc.example.vn"
 
 
@@ -78,6 +81,9 @@ class MirrorSite:
         self.legacy_charset = legacy_charset
         # Set between runs: the site's CMS changed its article template (a layout change).
         self.redesigned = False
+        # Set between runs: a bad day at the site (FAULTS): a third of the articles and about
+        # one listing, feed or sitemap URL in eight answer wrongly.
+        self.faulty = False
         self.by_old_path: dict[str, MirrorArticle] = {}
         self._rendered: dict[tuple[str, int, bool], bytes] = {}
         self.paragraph_count = paragraphs
@@ -160,6 +166,10 @@ class MirrorSite:
             return Page(200, body.encode(), "text/plain; charset=utf-8")
         if path in self.by_old_path:
             return Page(301, b"", headers={"Location": self.url(self.by_old_path[path].path)})
+        if path in self.by_path and self.faulty and self.fault_of(self.by_path[path]):
+            return self._faulty_article(self.by_path[path])
+        if self.faulty and self._navigation_fails(path, query):
+            return Page(503, b"<html><body><h1>503 Service Unavailable</h1></body></html>")
         if path in self.by_path:
             article = self.by_path[path]
             body = self._rendered.get((path, article.version, self.redesigned))
@@ -192,6 +202,35 @@ class MirrorSite:
         if path == "/":
             return Page(200, f"<html><body><h1>{self.host}</h1></body></html>".encode())
         return None
+
+    def fault_of(self, article: MirrorArticle) -> str | None:
+        """Which of FAULTS the article's URL gives in fault mode: a third of the articles."""
+        return FAULTS[article.index % 15] if article.index % 15 < len(FAULTS) else None
+
+    def _faulty_article(self, article: MirrorArticle) -> Page:
+        fault = self.fault_of(article)
+        if fault == "error-page":  # the CMS's error page, with status 200
+            return Page(200, "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Lỗi hệ thống</title></head>"
+                             "<body><h1>Lỗi hệ thống</h1><p>Đã có lỗi xảy ra trong quá trình xử lý yêu cầu. "
+                             "Vui lòng thử lại sau.</p></body></html>".encode())
+        if fault == "cut-short":  # cut at a paragraph half-way, its Content-Length matching
+            page = self._article_page(article).encode()
+            return Page(200, page[:page.rindex(b"</p>", 0, len(page) // 2) + 4])
+        if fault == "pdf":  # a document where the article was
+            return Page(200, PDF, "application/pdf")
+        if fault == "wrong-charset":  # windows-1258 bytes that the header says are UTF-8
+            return Page(200, encode_windows_1258(self._article_page(article)), "text/html; charset=utf-8")
+        return Page(302, b"", headers={"Location": f"https://{self.host}/"})  # to the home page
+
+    def _navigation_fails(self, path: str, query: dict) -> bool:
+        """About one listing, feed or sitemap URL in eight answers 503 in fault mode."""
+        if path in {urlsplit(feed).path for feed in self.profile.feeds}:
+            return True
+        if path.startswith("/sitemaps/news-"):
+            return int(path[-6:-4]) % 4 == 0
+        page = int((query.get("page") or query.get("_101_cur") or ["1"])[0])
+        listings = {urlsplit(listing.url).path for listing in self.profile.listings}
+        return (path in listings or path.startswith("/timelinelist/")) and page % 8 == 3
 
     def _zone(self, listing: int) -> int:
         return 1021119 + listing

@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from ..items import HOME_TITLE, LISTED_HEADLINE, SECTION_PAGE, Article, Image, article_id
+from ..items import FOREIGN_CANONICAL, HOME_TITLE, LISTED_HEADLINE, SECTION_PAGE, Article, Image, article_id
 from ..sites import profile_for_url, registered_host, site_name
 from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
@@ -101,8 +101,12 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         article.warnings.append(f"the page names {section} as its address, a home or section page; "
                                 "its own URL is kept")
     elif canonical != article.canonical_url:  # the page names another canonical URL than its own
-        article.canonical_url = canonical
-        article.id = article_id(canonical)
+        other = _another_article(canonical, url, profile)
+        if other:  # a syndicated article naming its source, or a template naming one article everywhere
+            article.warnings.append(f"{FOREIGN_CANONICAL} {canonical} ({other}); its own URL is kept")
+        else:
+            article.canonical_url = canonical
+            article.id = article_id(canonical)
     article.language = found.language or None
 
     title_el = _title_element(page, selectors, found)
@@ -160,6 +164,24 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     for name in ("title", "body_text", "published_at"):
         if getattr(article, name) is None:
             article.warnings.append(f"{name} not found")
+
+
+_NUMBER = re.compile(r"\d{5,}")
+
+
+def _another_article(declared: str, url: str, profile: SiteProfile | None) -> str | None:
+    """Why a canonical URL a page declares names another page than the article at `url`, or
+    None when it is the article's own address spelt otherwise (www., http:, an old slug, a
+    tracking parameter): it is on another site, or is no article's address here, or carries
+    another article number than the URL ("-post900001" where the page is "-post900002")."""
+    if registered_host(declared) != registered_host(url):
+        return "another site"
+    if not _article_like(declared, profile):
+        return "no article's address"
+    ours, theirs = set(_NUMBER.findall(urlsplit(url).path)), set(_NUMBER.findall(urlsplit(declared).path))
+    if ours and theirs and not ours & theirs:
+        return "another article's number"
+    return None
 
 
 def _names_a_section(declared: str, url: str, profile: SiteProfile | None) -> bool:

@@ -245,8 +245,10 @@ class PageIndex:
             following = node.getnext()
             while following is not None and not isinstance(following.tag, str):
                 following = following.getnext()
-            if following is not None:
-                result = self.position[following] - 1
+            # libxml2 puts what follows </html> in a second root element, which is not indexed.
+            index = self.position.get(following) if following is not None else None
+            if index is not None:
+                result = index - 1
                 break
             node = node.getparent()
         self._ends[element] = result

@@ -3,7 +3,7 @@ page (the response's charset, the time it was fetched, discovery's hints, the UR
 decides the record as the page does, so a re-parse of the stored fetch gives the same record."""
 import pytest
 
-from scraper.items import REDIRECTED_AWAY, Fetch, Hints
+from scraper.items import REDIRECTED_AWAY, Fetch, Hints, record_problem
 from scraper.parsing.record import build_record, declared_charset
 
 URL = "https://quocphongthudo.vn/quoc-phong/luc-luong-vu-trang-thu-do-dien-tap-khu-vuc-phong-thu-12345.html"
@@ -92,3 +92,30 @@ def test_windows_1258_bytes_declared_as_utf8_are_read_as_what_they_are():
     assert record["title"] == "Lực lượng vũ trang Thủ đô diễn tập khu vực phòng thủ"
     assert "\ufffd" not in record["body_text"]
     assert "declared charset 'utf-8' but the bytes are not UTF-8" in record["warnings"]
+
+
+@pytest.mark.parametrize("body, content_type, unusable", [
+    (b"%PDF-1.4\n1 0 obj\n", "application/octet-stream", "page is not HTML: PDF"),  # by its bytes
+    (b"\x89PNG\r\n\x1a\n....", "", "page is not HTML: PNG image"),
+    (b'{"error": "not found"}', "application/json", "page is not HTML: application/json"),
+    (UNDATED[:UNDATED.index(b"</p>") + 4], "text/html; charset=utf-8", "page is cut short"),
+    (UNDATED + b"x" * 200, "text/html", None),  # a trailing byte or two past </html> is no cut
+    (b"<html><body>" + b"<p>" + "Dữ liệu rất lớn. ".encode() * 200_000 + b"</p></body></html>", "text/html",
+     "page is too large: 5.0 MB (limit 2.0 MB)"),
+])
+def test_what_an_articles_url_gave_in_place_of_its_page_is_named_and_not_parsed(body, content_type, unusable):
+    fetch = Fetch(url=URL, body=body, headers=[("Content-Type", content_type)] if content_type else [])
+    record = build_record(fetch, max_bytes=2_000_000)
+    if unusable is None:
+        assert record["title"] and not [w for w in record["warnings"] if w.startswith("page is")]
+    else:
+        assert record["warnings"][0].startswith(unusable) and not record.get("title")
+        assert record_problem(record).startswith(f"unusable page: {unusable}")
+
+
+def test_an_error_page_served_with_200_is_named_but_an_article_about_errors_is_not():
+    error = (b"<html><head><title>L\xe1\xbb\x97i h\xe1\xbb\x87 th\xe1\xbb\x91ng</title></head><body>"
+             + "<h1>Lỗi hệ thống</h1><p>Đã có lỗi xảy ra. Vui lòng thử lại sau.</p></body></html>".encode())
+    assert record_problem(build_record(Fetch(url=URL, body=error))).startswith("unusable page: page is an error page")
+    article = UNDATED.replace("Lực lượng vũ trang Thủ đô diễn tập".encode(), "Khắc phục lỗi hệ thống".encode())
+    assert record_problem(build_record(Fetch(url=URL, body=article))) is None

@@ -1,0 +1,75 @@
+"""A bad day at the sites must not cost an article: what a faulty run could not take (error pages
+served with 200, PDFs, pages cut short, redirects home, failing listings and feeds) is taken by
+the next clean run, and nothing it stored is wrong."""
+import json
+import sqlite3
+
+import pytest
+
+from scraper.archive import Archive
+from scraper.crawlstate import reject_policy
+from scraper.mirror import MirrorServer, MirrorSite
+
+from .helpers import crawl
+
+SITES = ["nhandan.vn", "baochinhphu.vn"]
+NOW = ["--set", "VNGOV_RETRY_DELAYS=0"]  # the back-off of a scheduled run's next day, in a test
+
+
+def _latest(root) -> dict[str, str]:
+    return {r["id"]: r["content_hash"] for r in Archive(root).iter_articles()}
+
+
+@pytest.mark.slow
+def test_a_faulty_run_then_a_clean_run_gives_what_a_clean_run_gives(tmp_path):
+    sites = [MirrorSite(name, 90, seed=41 + i) for i, name in enumerate(SITES)]
+    faulted = sum(1 for site in sites for article in site.articles if site.fault_of(article))
+    assert faulted == 60  # a third of the articles
+    with MirrorServer(sites) as server:
+        crawl(tmp_path / "clean", server.url, SITES)
+        for site in sites:
+            site.faulty = True
+        faulty = crawl(tmp_path / "faulty", server.url, SITES, *NOW, status=None)
+        assert "Traceback" not in faulty.stderr
+        stored_while_faulty = _latest(tmp_path / "faulty")
+        for site in sites:
+            site.faulty = False
+        crawl(tmp_path / "faulty", server.url, SITES, *NOW, status=None)
+    clean = _latest(tmp_path / "clean")
+    assert len(clean) == 180
+    # Nothing the faulty run stored was wrong: each record is what the clean crawl stored.
+    assert all(clean[key] == digest for key, digest in stored_while_faulty.items())
+    # The windows-1258 pages declared as UTF-8 were repaired, not garbled: stored at once.
+    wrong_charset = sum(1 for site in sites for a in site.articles if site.fault_of(a) == "wrong-charset")
+    assert len(stored_while_faulty) >= 180 - faulted + wrong_charset
+    # Then 0 missing, 0 wrong, 0 twice.
+    assert _latest(tmp_path / "faulty") == clean
+    assert len(list(Archive(tmp_path / "faulty").iter_articles(all_versions=True))) == 180
+    # The rejects say what each was, and that it would be fetched again.
+    rejects = [json.loads(line) for path in (tmp_path / "faulty" / "rejects").glob("*.jsonl")
+               for line in path.read_text().splitlines()]
+    reasons = {entry["reason"].split(" (")[0].split(":")[1].strip() for entry in rejects}
+    assert {"page is an error page", "page is cut short", "page is not HTML"} <= reasons
+    assert all("(transient: fetched again after" in entry["reason"] for entry in rejects)
+    with sqlite3.connect(tmp_path / "faulty" / "index.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM fetches WHERE retry_after IS NOT NULL").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("problem, previous, final", [
+    ("unusable page: page is an error page: 'Lỗi hệ thống'", None, False),
+    ("unusable page: page is cut short: it ends without </body> or </html> (2568 bytes)", None, False),
+    ("unusable page: page is not HTML: PDF", None, False),
+    ("missing body_text", None, False),
+    # A redirect away, once: perhaps a bad moment. Twice in a row: the article was withdrawn.
+    ("not an article: redirected to a page that is not an article: https://nhandan.vn/", None, False),
+    ("not an article: redirected to a page that is not an article: https://nhandan.vn/",
+     "not an article: redirected to a page that is not an article: https://nhandan.vn/", True),
+    ("not an article: page names a home or section page as its address: https://nhandan.vn/chinhtri, and shows "
+     "no publication date", "not an article: redirected to a page that is not an article: https://nhandan.vn/", True),
+    ("not an article: page lists articles: https://nhandan.vn/a-post1.html", None, True),
+    ("unusable page: page is too large: 20.0 MB (limit 8.0 MB)", None, True),
+    ("unusable page: page is an error page: 'Lỗi hệ thống'",
+     "not an article: redirected to a page that is not an article: https://nhandan.vn/", False),
+])
+def test_only_a_confirmed_withdrawal_and_what_cannot_change_are_final(problem, previous, final):
+    assert reject_policy(problem, previous) is final
