@@ -33,6 +33,18 @@ def _fetch(url: str) -> tuple[bytes, str | None]:
         return response.read(), response.headers.get_content_charset()
 
 
+def _mirror_arg(value: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme != "http" or not parts.hostname or port == -1 or port == 0:
+        raise UsageError(f"--mirror {value!r} must be an http:// URL with a host (and a port up to 65535)")
+
+
 def _url_arg(value: str, flag: str) -> str:
     """An http(s) URL with a host the URL parser accepts, else a usage error naming it."""
     try:
@@ -113,9 +125,23 @@ def _date_arg(value: str | None, flag: str):
 
 
 def _existing_archive(args: argparse.Namespace) -> Path:
+    from .archive.layout import is_archive
+
     root = _archive_dir(args.archive)
-    if not root.is_dir():
+    if not root.exists():
         raise UsageError(f"archive not found: {root}")
+    if not root.is_dir() or not is_archive(root):
+        raise UsageError(f"not a vngov archive: {root}")
+    return root
+
+
+def _writable_archive(value: str | None) -> Path:
+    """The archive a crawl writes into: an archive, an empty folder, or a folder to make."""
+    from .archive.layout import may_hold_archive
+
+    root = _archive_dir(value)
+    if not may_hold_archive(root):
+        raise UsageError(f"not a vngov archive (a folder with other files, or a file): {root}")
     return root
 
 
@@ -290,8 +316,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UsageError(f"--since {since} is after --until {until}")
     if args.max_articles is not None and args.max_articles < 1:
         raise UsageError(f"--max-articles {args.max_articles} must be at least 1")
-    if args.mirror and not args.mirror.startswith("http://"):
-        raise UsageError(f"--mirror {args.mirror!r} must be an http:// URL")
+    if args.mirror:
+        _mirror_arg(args.mirror)
     overrides = {}
     for item in args.set:
         name, sep, value = item.partition("=")
@@ -301,10 +327,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.wait is not None and args.wait < 0:
         raise UsageError(f"--wait {args.wait} must not be negative")
     from .crawl import EXIT_LOCKED
-    from .runs import new_run_id
+    from .runs import new_run_id, safe_run_id
 
-    archive = _archive_dir(args.archive)
-    run_id = new_run_id()
+    archive = _writable_archive(args.archive)
+    run_id = safe_run_id(overrides["VNGOV_RUN_ID"]) if "VNGOV_RUN_ID" in overrides else new_run_id()
     if args.log_file == "-":
         log_file = None
     else:

@@ -17,7 +17,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from .runlog import site_failure
-from .runs import holding, new_run_id
+from .runs import holding, new_run_id, safe_run_id
 from .sites import site_name
 
 # Exit statuses of `vngov crawl`, documented in the README; the first that applies wins.
@@ -144,6 +144,7 @@ def run_crawl(request: CrawlRequest) -> dict[str, SiteOutcome]:
         # Keyed by the site its records name, as a profiled site's run is: one lock per site.
         targets.append((site_name(request.start_url), SiteSpider, {"start_url": request.start_url, "allow_domain": request.allow_domain}))
     keys = list(dict.fromkeys(key for key, _, _ in targets))
+    settings.set("VNGOV_RUN_ID", safe_run_id(settings.get("VNGOV_RUN_ID")), priority="cmdline")
     with holding(request.archive, keys, settings.get("VNGOV_RUN_ID"), request.wait):
         return _crawl(request, settings, targets)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import secrets
 import time
 from contextlib import contextmanager
@@ -22,7 +23,13 @@ def new_run_id() -> str:
 def run_id_of(crawler) -> str:
     """The run id of a crawler's run: Scrapyd's job id (the `_job` argument it gives every
     spider) when Scrapyd started it, else the VNGOV_RUN_ID setting."""
-    return getattr(getattr(crawler, "spider", None), "_job", None) or crawler.settings.get("VNGOV_RUN_ID")
+    run_id = getattr(getattr(crawler, "spider", None), "_job", None) or crawler.settings.get("VNGOV_RUN_ID")
+    return safe_run_id(run_id)
+
+
+def safe_run_id(value: str | None) -> str:
+    """A run id usable in file names: `--set VNGOV_RUN_ID=../../x` stays inside the archive."""
+    return re.sub(r"[^\w.-]+", "_", str(value or "")).strip("._") or new_run_id()
 
 
 class SiteLocked(RuntimeError):

@@ -96,6 +96,16 @@ def iter_segments(root: Path, sites: set[str] | None = None, months: set[tuple[s
                         yield path
 
 
+def is_archive(root: Path) -> bool:
+    """Whether a folder holds a vngov archive: its index, or partitions of ours."""
+    return (root / "index.sqlite").is_file() or any(p.is_dir() for p in root.glob("site=*"))
+
+
+def may_hold_archive(root: Path) -> bool:
+    """Whether a writer may make or use an archive here: an archive, an empty folder, or none."""
+    return not root.exists() or (root.is_dir() and (is_archive(root) or not any(root.iterdir())))
+
+
 def site_names(root: Path) -> list[str]:
     """The sites an archive folder holds partitions of."""
     return sorted(_value(p.name, "site") for p in root.glob("site=*") if p.is_dir())

@@ -34,7 +34,7 @@ from .codec import CODECS, SegmentWriter, dumps, read_lines
 from ..runs import LOCKS_DIR, new_run_id
 from .index import utc_now
 from .journal import replay_journal
-from .layout import fsync_dir, iter_segments, partition_dir, partition_of, partition_of_path, safe_component, warc_dir
+from .layout import fsync_dir, iter_segments, may_hold_archive, partition_dir, partition_of, partition_of_path, safe_component, warc_dir
 from .warc import encode_fetch, encode_warcinfo
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,10 @@ def lost_fields(previous: Previous, record: dict) -> list[str]:
 
 class ArchiveLocked(RuntimeError):
     """Another process holds the archive's write lock."""
+
+
+class NotAnArchive(ValueError):
+    """A path that holds something else than a vngov archive."""
 
 
 def content_hash(record: dict) -> str:
@@ -257,6 +261,8 @@ class ArchiveWriter:
         if codec not in CODECS:
             raise ValueError(f"unknown codec {codec!r}; choose one of {', '.join(CODECS)}")
         self.root = Path(root)
+        if not may_hold_archive(self.root):  # a folder of other files, or a file: never written into
+            raise NotAnArchive(f"not a vngov archive (a folder with other files, or a file): {self.root}")
         self.root.mkdir(parents=True, exist_ok=True)
         self.run_id = safe_component(run_id or new_run_id())
         self.codec = codec

@@ -104,10 +104,12 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         other = _another_article(canonical, url, profile)
         if other:  # a syndicated article naming its source, or a template naming one article everywhere
             article.warnings.append(f"{FOREIGN_CANONICAL} {canonical} ({other}); its own URL is kept")
+            canonical = article.canonical_url
         else:
             article.canonical_url = canonical
             article.id = article_id(canonical)
     article.language = found.language or None
+    links_base = _base_href(root, url) or canonical  # what relative links and images are read against
 
     title_el = _title_element(page, selectors, found)
     body_el = page.select_one(selectors.body) if selectors.body else None
@@ -142,10 +144,10 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         known = tuple(x for x in (article.title, sapo, article.sapo) if x)
         # Longform templates put the headline, lead and byline inside the body container.
         header = [el for el in (title_el, sapo_el) if el is not None and el is not body_el and page.inside(el, body_el)]
-        body = clean_body(body_el, canonical, page, selectors.drop, known, header=header)
+        body = clean_body(body_el, links_base, page, selectors.drop, known, header=header)
     article.body_text = "\n\n".join(body.paragraphs) or None
     article.body_html = body.html or None
-    article.images = _lead_images(page, selectors, canonical) + body.images
+    article.images = _lead_images(page, selectors, links_base) + body.images
 
     _dates(article, page, found, selectors, region, url, reference)
     if section is not None and article.published_at is None:
@@ -156,7 +158,7 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     article.tags = _tags(page, selectors, found, body_el)
     own = {canonical, canonicalize_url(url)}
     article.sidebar = [
-        item for item in extract_sidebar(page, canonical, profile, [body_el, title_el], lambda: body.inline_urls, own)
+        item for item in extract_sidebar(page, links_base, profile, [body_el, title_el], lambda: body.inline_urls, own)
         if item.title != article.category  # the section label linked above the headline
     ]
     if not article.language and _VIETNAMESE.search((article.title or "") + (article.body_text or "")[:500]):
@@ -195,6 +197,14 @@ def _names_a_section(declared: str, url: str, profile: SiteProfile | None) -> bo
 def _article_like(url: str, profile: SiteProfile | None) -> bool:
     """An article's URL by the site's profile or by the generic test (either will do)."""
     return looks_like_article(url) or bool(profile and profile.article_patterns and profile.is_article_url(url))
+
+
+def _base_href(root, url: str) -> str | None:
+    """The page's <base href>, absolute (http or https), if it has one."""
+    head = root.find("head")
+    base = head.find("base") if head is not None else None
+    href = (base.get("href") or "").strip() if base is not None else ""
+    return join_url(url, href) if href else None
 
 
 def _canonical(found: Structured, url: str) -> str:

@@ -95,7 +95,7 @@ def lower_host(url: str) -> str:
 def join_url(base: str, href: str) -> str | None:
     """urllib.parse.urljoin(base, href), without parsing in the common cases; None for a link
     the standard library cannot parse ("http://[broken", a bad port): a page's bad link must
-    cost that link, not the page."""
+    cost that link, not the page. None too for anything but an http or https address."""
     if _PLAIN_ABSOLUTE.fullmatch(href):
         return href
     if _PLAIN_ROOT_PATH.fullmatch(href) and "/." not in href.split("?", 1)[0].split("#", 1)[0]:
@@ -107,9 +107,11 @@ def join_url(base: str, href: str) -> str | None:
         if joined is not None:
             return joined
     try:
-        return urljoin(base, href)
+        joined = urljoin(base, href)
     except ValueError:
         return None
+    # Only web addresses reach a record: not javascript:, vbscript:, data: or mailto: links.
+    return joined if joined[:8].lower().startswith(("http://", "https://")) else None
 
 
 def canonicalize_url(url: str) -> str:

@@ -80,11 +80,34 @@ def test_demo_builds_an_archive_offline(tmp_path):
     (["nhandan.vn", "--since", "2026-02-01", "--until", "2026-01-01"], "--since 2026-02-01 is after --until 2026-01-01"),
     (["nhandan.vn", "--log-level", "loud"], "argument --log-level: invalid choice: 'LOUD'"),
     (["nhandan.vn", "--wait", "-1"], "--wait -1.0 must not be negative"),
+    (["nhandan.vn", "--mirror", "http://"], "--mirror 'http://' must be an http:// URL with a host"),
+    (["nhandan.vn", "--mirror", "http://127.0.0.1:70000"], "(and a port up to 65535)"),
+    (["nhandan.vn", "--mirror", "ftp://127.0.0.1:8765"], "must be an http:// URL"),
 ])
 def test_crawl_usage_errors(args, message, tmp_path):
     result = subprocess.run([sys.executable, "-m", "scraper", "crawl", *args, "--archive", str(tmp_path)],
                             cwd=REPO, capture_output=True, text=True)
-    assert result.returncode == 2 and message in result.stderr
+    assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["crawl", "nhandan.vn"], ["compact"], ["reparse"], ["stats"], ["runs"]])
+def test_a_folder_of_other_files_is_never_taken_for_an_archive(command, tmp_path):
+    (tmp_path / "thesis.docx").write_bytes(b"PK\x03\x04")
+    result = subprocess.run([sys.executable, "-m", "scraper", *command, "--archive", str(tmp_path)],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2 and "not a vngov archive" in result.stderr and result.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.docx"]  # nothing written there
+
+
+def test_a_run_id_names_files_inside_the_archive_only(tmp_path):
+    archive = tmp_path / "a" / "archive"
+    result = subprocess.run([sys.executable, "-m", "scraper", "crawl", "nhandan.vn", "--archive", str(archive),
+                             "--mirror", "http://127.0.0.1:1", "--set", "VNGOV_RUN_ID=../../../escaped",
+                             "--set", "RETRY_TIMES=0", "--log-file", "-"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 4, result.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*") if "escaped" in p.name) == [
+        "escaped-nhandan.vn.json", "escaped-nhandan.vn.txt"]
+    assert all(p.parent == archive / "reports" for p in tmp_path.rglob("*escaped*"))
 
 
 def test_plain_scrapy_crawl_command(mirror, tmp_path):

@@ -119,3 +119,13 @@ def test_an_error_page_served_with_200_is_named_but_an_article_about_errors_is_n
     assert record_problem(build_record(Fetch(url=URL, body=error))).startswith("unusable page: page is an error page")
     article = UNDATED.replace("Lực lượng vũ trang Thủ đô diễn tập".encode(), "Khắc phục lỗi hệ thống".encode())
     assert record_problem(build_record(Fetch(url=URL, body=article))) is None
+
+
+def test_base_href_is_honoured_and_only_web_addresses_reach_images():
+    paragraph = "<p>" + "Nội dung bài viết dài đủ để là một bài báo về phiên họp. " * 8 + "</p>"
+    page = (f'<html><head><base href="https://cdn.quocphongthudo.vn/media/"><title>Diễn tập khu vực phòng thủ</title>'
+            f'</head><body><h1>Diễn tập khu vực phòng thủ</h1><div class="article-content">{paragraph}'
+            f'<img src="anh/1.jpg"><img src="javascript:alert(1)"><img src="vbscript:x">{paragraph}</div>'
+            f'</body></html>').encode()
+    record = build_record(Fetch(url=URL, body=page))
+    assert [image["url"] for image in record["images"]] == ["https://cdn.quocphongthudo.vn/media/anh/1.jpg"]

@@ -161,7 +161,15 @@ def test_join_url_answers_what_urljoin_answers(base, href):
         expected = urljoin(base, href)
     except ValueError:  # "http://[", "http://]": unparseable, and the link is dropped
         expected = None
+    if expected is not None and not expected.lower().startswith(("http://", "https://")):
+        expected = None  # javascript:, mailto:, data: links reach no record
     assert join_url(base, href) == expected
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "JavaScript:void(0)", " vbscript:msgbox", "data:image/png;base64,AA",
+                                  "mailto:toasoan@nhandan.vn"])
+def test_only_web_addresses_are_joined(href):
+    assert join_url("https://nhandan.vn/a-post1.html", href) is None
 
 
 @settings(max_examples=2000, deadline=None)
