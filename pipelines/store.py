@@ -12,13 +12,16 @@ reactor thread, so offsets stay exact."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import sqlite3
 import time
 from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from scraper.archive.warc import encode_fetch
 from scraper.crawlstate import RETRY_DELAYS, reject_policy, retry_after
@@ -30,6 +33,12 @@ from .session import archive_writer
 
 logger = logging.getLogger(__name__)
 STOP_WAIT = 5.0  # seconds a stopping run waits for the archive's lock
+
+
+def _disk_full(error: Exception) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "disk is full" in str(error)  # SQLite's SQLITE_FULL
 
 
 def fetched_urls(item: CrawledPage) -> list[str]:
@@ -52,6 +61,27 @@ class StorePipeline(CrawlerPipeline):
         crawler.signals.connect(self._close, signal=signals.spider_closed)
 
     async def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
+        if self.stats.get_value("vngov/archive_error"):  # the disk filled: nothing more is written
+            raise DropItem(f"not stored, the archive cannot be written: {item.record.get('url')}")
+        try:
+            return await self._store(item)
+        except (OSError, sqlite3.OperationalError) as error:
+            if not _disk_full(error):
+                raise
+            self._disk_full(archive_writer(self.crawler), error)
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk_full"))
+            raise DropItem(f"not stored, the disk is full: {item.record.get('url')}") from None
+
+    def _disk_full(self, writer, error: Exception) -> None:
+        """What is not committed is dropped (none of it recorded as fetched: the next run, once
+        there is space, fetches it), and the run fails with one line."""
+        archive = self.crawler.settings.get("VNGOV_ARCHIVE")
+        message = f"the disk is full ({error}) under {archive}; free space and run again"
+        logger.error(message)
+        self.stats.set_value("vngov/archive_error", message)
+        writer.discard()
+
+    async def _store(self, item: CrawledPage) -> CrawledPage:
         record, fetch = item.record, item.fetch
         writer = archive_writer(self.crawler)
         site = record.get("site") or "_"
@@ -102,9 +132,12 @@ class StorePipeline(CrawlerPipeline):
         writer = getattr(self.crawler, "vngov_writer", None)
         if writer is None:
             return
+        if self.stats.get_value("vngov/archive_error"):
+            writer.discard()
+            return
         timeout = self.crawler.settings.getfloat("VNGOV_LOCK_TIMEOUT", 600)
         started = time.monotonic()
-        while not writer.commit(wait=False):
+        while not self._try_commit(writer):
             waited = time.monotonic() - started
             # A run told to stop (SIGTERM, Ctrl-C) stops within seconds.
             stopping = not getattr(self.crawler.engine, "running", True)
@@ -116,6 +149,15 @@ class StorePipeline(CrawlerPipeline):
                 writer.discard()
                 return
             await asyncio.sleep(0.2)
+
+    def _try_commit(self, writer) -> bool:
+        try:
+            return writer.commit(wait=False)
+        except (OSError, sqlite3.OperationalError) as error:
+            if not _disk_full(error):
+                raise
+            self._disk_full(writer, error)
+            return True
 
     async def _encode(self, fetch) -> bytes:
         if self._encoder is None:

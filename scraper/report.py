@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -72,9 +73,12 @@ class RunReport:
         site = getattr(spider, "site", None)
         if site:
             continues = getattr(getattr(spider, "crawl_state", None), "continues", None)
-            runlog.record_start(self.crawler.settings.get("VNGOV_ARCHIVE"), run_id_of(self.crawler), site,
-                                spider.name, self.started.isoformat(timespec="milliseconds"),
-                                continues.isoformat() if continues else None)
+            try:
+                runlog.record_start(self.crawler.settings.get("VNGOV_ARCHIVE"), run_id_of(self.crawler), site,
+                                    spider.name, self.started.isoformat(timespec="milliseconds"),
+                                    continues.isoformat() if continues else None)
+            except (OSError, sqlite3.Error) as error:  # a full disk: the writer says so when it first commits
+                logger.error("the run's start could not be recorded: %s", error)
 
     def spider_error(self, failure, response, spider=None):
         self.failures[site_name(response.url)][getattr(failure.type, "__name__", str(failure.type))] += 1
@@ -176,14 +180,18 @@ class RunReport:
             for finding in data["drift"]:
                 logger.error("%s: suspected layout change: %s", site, finding)
         archive = Path(self.crawler.settings.get("VNGOV_ARCHIVE"))
-        runlog.record_run(archive, report)
-        folder = archive / "reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{report['run_id'] or 'run'}-{report['spider']}"
-        (folder / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         summary = format_report(report)
-        (folder / f"{name}.txt").write_text(summary + "\n", encoding="utf-8")
         logger.info("run report:\n%s", summary)
+        try:
+            runlog.record_run(archive, report)
+            folder = archive / "reports"
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"{report['run_id'] or 'run'}-{report['spider']}"
+            (folder / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
+                                                 encoding="utf-8")
+            (folder / f"{name}.txt").write_text(summary + "\n", encoding="utf-8")
+        except (OSError, sqlite3.Error) as error:  # a full disk: the run's outcome still reaches vngov crawl
+            logger.error("the run report could not be written under %s: %s", archive, error)
 
 
 def _vm_hwm_mb(pid: int | str) -> float | None:

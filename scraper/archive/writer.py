@@ -280,6 +280,8 @@ class ArchiveWriter:
         self._recovered = False
         self._segments: dict[tuple[str, str, str], _OpenSegment] = {}
         self._warcs: dict[str, _OpenWarc] = {}
+        self._closed: list[_OpenSegment] = []  # written whole, waiting for a commit that failed
+        self._closed_warcs: list[_OpenWarc] = []
         try:
             if exclusive:
                 self._lock.acquire(lock_timeout)
@@ -474,7 +476,8 @@ class ArchiveWriter:
     @property
     def dirty(self) -> bool:
         """Whether anything added is not committed yet."""
-        return bool(self._segments or self._warcs or self._seen or self._fetches or self._held)
+        return bool(self._segments or self._warcs or self._closed or self._closed_warcs or self._seen
+                    or self._fetches or self._held)
 
     def commit(self, wait: bool = True) -> bool:
         """Make everything added so far durable and visible, atomically per segment; returns
@@ -498,21 +501,46 @@ class ArchiveWriter:
         return True
 
     def _commit_locked(self) -> None:
+        """Close the files (a failure there, such as a full disk, drops what was pending: none of
+        it is recorded as fetched), rename them into place and index them in one transaction. If
+        the renames or the index fail, the renames are undone: no reader ever sees a file the
+        index does not have, and the next commit tries again."""
         if not self._recovered:
             self.recover()
-        for warc in self._warcs.values():
-            warc.handle.flush()
-            os.fsync(warc.handle.fileno())
-            warc.handle.close()
-            os.replace(warc.tmp, warc.final)
-            fsync_dir(warc.final.parent)
-        self._warcs.clear()
-        segments = list(self._segments.values())
-        self._segments.clear()
-        for segment in segments:
-            segment.writer.close()
-            os.replace(segment.tmp, segment.final)
-            fsync_dir(segment.final.parent)
+        try:
+            for warc in self._warcs.values():
+                warc.handle.flush()
+                os.fsync(warc.handle.fileno())
+                warc.handle.close()
+                self._closed_warcs.append(warc)
+            self._warcs.clear()
+            for segment in self._segments.values():
+                segment.writer.close()
+                self._closed.append(segment)
+            self._segments.clear()
+        except BaseException:
+            self.discard()
+            raise
+        segments, renamed = list(self._closed), []
+        try:
+            for item in (*self._closed_warcs, *segments):
+                os.replace(item.tmp, item.final)
+                renamed.append(item)
+                fsync_dir(item.final.parent)
+            self._index_commit(segments)
+        except BaseException:
+            for item in reversed(renamed):
+                try:
+                    os.replace(item.final, item.tmp)
+                except OSError as error:  # pragma: no cover - the disk refused even that
+                    logger.error("could not take back %s after a failed commit: %s", item.final, error)
+            raise
+        self._closed.clear()
+        self._closed_warcs.clear()
+        self._forget_pending()
+        self._last_commit = time.monotonic()
+
+    def _index_commit(self, segments: list[_OpenSegment]) -> None:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             for segment in segments:
@@ -529,8 +557,6 @@ class ArchiveWriter:
                 self._fetches,
             )
             self.db.executemany("INSERT INTO held VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._held)
-        self._forget_pending()
-        self._last_commit = time.monotonic()
 
     def _forget_pending(self) -> None:
         """Empty what the next commit would have written, and the lookups it would have made stale."""
@@ -566,14 +592,18 @@ class ArchiveWriter:
     def discard(self) -> None:
         """Drop what was not committed; the writer stays usable. Nothing dropped was recorded
         as fetched, so the next run fetches it again."""
-        for segment in self._segments.values():
-            segment.writer.close()
-            segment.tmp.unlink(missing_ok=True)
-        for warc in self._warcs.values():
-            warc.handle.close()
-            warc.tmp.unlink(missing_ok=True)
+        for close in [*(segment.writer.close for segment in self._segments.values()),
+                      *(warc.handle.close for warc in self._warcs.values())]:
+            try:
+                close()
+            except OSError:  # a full disk: the file goes anyway
+                pass
+        for item in (*self._segments.values(), *self._warcs.values(), *self._closed, *self._closed_warcs):
+            item.tmp.unlink(missing_ok=True)
         self._segments.clear()
         self._warcs.clear()
+        self._closed.clear()
+        self._closed_warcs.clear()
         self._forget_pending()
 
     def abort(self) -> None:
@@ -609,7 +639,7 @@ class ArchiveWriter:
         """Finish or undo what a killed writer left: journaled compactions, temporary files,
         committed segments the index never heard of."""
         replay_journal(self.root, self.db)
-        own = {segment.tmp for segment in self._segments.values()} | {warc.tmp for warc in self._warcs.values()}
+        own = {item.tmp for item in (*self._segments.values(), *self._warcs.values(), *self._closed, *self._closed_warcs)}
         alive: dict[str, bool] = {self.run_id: False}  # our own files are those open now
         for tmp in list(self.root.glob("site=*/**/.*.tmp")):
             match = _TMP_RUN.match(tmp.name)

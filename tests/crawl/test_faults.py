@@ -3,10 +3,12 @@ served with 200, PDFs, pages cut short, redirects home, failing listings and fee
 the next clean run, and nothing it stored is wrong."""
 import json
 import sqlite3
+import subprocess
 
 import pytest
 
 from scraper.archive import Archive
+from scraper.crawl import EXIT_SITE_FAILED
 from scraper.crawlstate import reject_policy
 from scraper.mirror import MirrorServer, MirrorSite
 
@@ -73,3 +75,38 @@ def test_a_faulty_run_then_a_clean_run_gives_what_a_clean_run_gives(tmp_path):
 ])
 def test_only_a_confirmed_withdrawal_and_what_cannot_change_are_final(problem, previous, final):
     assert reject_policy(problem, previous) is final
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1.5 MB filesystem (tmpfs), grown when the test frees space; skipped where none can be
+    mounted (not root, no tmpfs)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1536k", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+@pytest.mark.slow
+def test_a_full_disk_stops_the_run_cleanly_and_the_next_run_makes_the_archive_whole(small_disk):
+    archive = small_disk / "archive"
+    site = MirrorSite("nhandan.vn", 150, seed=43, paragraphs=30)
+    with MirrorServer([site]) as server:
+        full = crawl(archive, server.url, ["nhandan.vn"], "--set", "VNGOV_COMMIT_EVERY=10", status=EXIT_SITE_FAILED,
+                     timeout=120)
+        assert "vngov crawl: nhandan.vn failed: the disk is full" in full.stderr and "Traceback" not in full.stderr
+        # Readers see only what the index has: each article once, every segment indexed.
+        stored = list(Archive(archive).iter_articles(all_versions=True))
+        assert len(stored) == len({r["id"] for r in stored}) < 150
+        with sqlite3.connect(f"file:{archive / 'index.sqlite'}?mode=ro", uri=True) as db:
+            indexed = {row[0] for row in db.execute("SELECT path FROM segments")}
+        assert {str(p.relative_to(archive)) for p in archive.glob("site=*/year=*/month=*/part-*")} == indexed
+        subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+        crawl(archive, server.url, ["nhandan.vn"])  # no manual step
+    stored = list(Archive(archive).iter_articles(all_versions=True))
+    assert len(stored) == len({r["id"] for r in stored}) == 150
