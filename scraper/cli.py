@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from . import settings
 
 EXIT_USAGE = 2
+EXIT_DAMAGED = 6  # export, check: the archive holds a damaged file (README: exit statuses)
 DEMO_ARCHIVE = "data/demo-archive"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -147,6 +148,7 @@ def _writable_archive(value: str | None) -> Path:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .archive import Archive
+    from .archive.codec import DamagedSegment
     from .archive.export import FORMATS, ExportRequest, export
 
     root = _existing_archive(args)
@@ -166,9 +168,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'")
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
     request = ExportRequest(date_from, date_to, args.site, args.format, args.output, fields, args.query,
-                            args.all_versions)
+                            args.all_versions, args.skip_damaged)
     progress = sys.stderr.isatty() and not args.quiet
-    result = export(archive, request, ["vngov", *sys.argv[1:]], progress=progress)
+    try:
+        result = export(archive, request, ["vngov", *sys.argv[1:]], progress=progress)
+    except DamagedSegment as error:
+        print(f"vngov export: {error}; nothing written (run `vngov check`, or export with --skip-damaged)",
+              file=sys.stderr)
+        return EXIT_DAMAGED
+    for error in result.damaged:
+        print(f"vngov export: skipped past {error} (see `vngov check`)", file=sys.stderr)
     if args.output != "-":
         print(f"exported {result.rows} articles to {args.output} (manifest: {result.manifest_path})", file=sys.stderr)
     return 0
@@ -253,6 +262,38 @@ def _site_running(root: Path, site: str) -> bool:
         return False
     lock.release()
     return False
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .archive import ArchiveWriter
+    from .archive import index as archive_index
+    from .check import check, repair
+
+    root = _existing_archive(args)
+    connection = archive_index.connect(root, readonly=True)
+    try:
+        result = check(root, connection)
+    finally:
+        connection.close()
+    for finding in result.findings:
+        lost = f"; {len(finding.lost)} archived versions in it" if finding.lost else ""
+        print(f"{finding.path}: {finding.problem}{lost}")
+    print(f"checked {result.segments} segments and {result.warcs} WARC files: "
+          + ("all read back whole and match the index" if result.clean else f"{len(result.findings)} problems"))
+    if result.clean or not args.repair:
+        return 0 if result.clean else EXIT_DAMAGED
+    with ArchiveWriter(root, run_id="check") as writer:
+        repair(writer, result)
+    print(f"repaired: damaged segments rewritten with what they hold (the damaged files are in damaged/), "
+          f"{result.rebuilt} articles rebuilt from their WARC snapshots, {result.refetch} marked for re-fetch "
+          f"by the next crawl")
+    connection = archive_index.connect(root, readonly=True)
+    try:
+        again = check(root, connection)
+    finally:
+        connection.close()
+    unrepaired = [finding for finding in again.findings if not finding.path.endswith(".warc.gz")]
+    return EXIT_DAMAGED if unrepaired else 0
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
@@ -485,6 +526,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--query", help="keep articles whose title, sapo or body contain this (case- and accent-insensitive)")
     p.add_argument("--all-versions", action="store_true", help="every stored version, not only the latest")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument("--skip-damaged", action="store_true",
+                   help="export what damaged segments still hold instead of failing (they are listed on stderr "
+                        "and in the manifest; `vngov check` repairs the archive)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_export)
 
@@ -544,6 +588,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="each run's full entry as JSON Lines")
     p.set_defaults(func=cmd_runs)
 
+    p = sub.add_parser("check", parents=[common], help="verify every segment and WARC file against the index",
+                       description="Reads every segment and WARC file back and compares the segments with the "
+                                   "index. Exit status 0: all whole; 6: damage found (listed). --repair rewrites "
+                                   "damaged segments with what they still hold (the damaged files go to damaged/), "
+                                   "rebuilds lost records from their WARC snapshots, and marks the rest for "
+                                   "re-fetch by the next crawl.")
+    p.add_argument("--repair", action="store_true", help="make the archive whole from what survives")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("compact", parents=[common], help="merge small segments (content unchanged)")
     p.set_defaults(func=cmd_compact)
 
@@ -558,6 +611,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .archive.index import IndexMissing
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -565,6 +620,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"vngov {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except IndexMissing as error:
+        print(f"vngov {args.command}: {error}", file=sys.stderr)
+        return EXIT_DAMAGED
     except BrokenPipeError:
         return 0
 

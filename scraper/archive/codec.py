@@ -3,8 +3,8 @@ same ratio), gzip on request (readable by every tool); the reader picks by file 
 from __future__ import annotations
 
 import gzip
-import io
 import os
+import zlib
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -48,17 +48,49 @@ class SegmentWriter:
         self._raw.close()
 
 
+class DamagedSegment(ValueError):
+    """A committed segment that does not read back whole: cut short, overwritten, or followed by
+    bytes that are no part of it. The lines before the damage were read."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"damaged segment {path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 def read_lines(path: Path) -> Iterator[bytes]:
-    """The lines of a segment, streamed with constant memory."""
+    """The lines of a segment, each with its newline, streamed with constant memory. A segment
+    that does not read back whole raises DamagedSegment after the lines before the damage."""
     with open(path, "rb") as raw:
         if path.name.endswith(".zst"):
-            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_size=1 << 20)
-            stream = io.BufferedReader(reader, buffer_size=1 << 20)
-        elif path.name.endswith(".gz"):
-            stream = gzip.GzipFile(fileobj=raw, mode="rb")
-        else:
-            stream = raw
-        for line in stream:
-            if line.endswith(b"\n"):
+            yield from _zstd_lines(raw, path)
+            return
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if path.name.endswith(".gz") else raw
+        try:
+            for line in stream:
+                if not line.endswith(b"\n"):  # committed segments end with a newline
+                    raise DamagedSegment(path, "its last line is cut short")
                 yield line
-            # a line without its newline can only be the torn end of an uncommitted file: skipped
+        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            raise DamagedSegment(path, f"undecodable ({error})") from None
+
+
+def _zstd_lines(raw: BinaryIO, path: Path) -> Iterator[bytes]:
+    decompressor = zstandard.ZstdDecompressor().decompressobj()
+    tail = b""
+    while not decompressor.eof:
+        chunk = raw.read(1 << 20)
+        if not chunk:
+            raise DamagedSegment(path, "cut short (its compressed stream does not end)")
+        try:
+            data = decompressor.decompress(chunk)
+        except zstandard.ZstdError as error:
+            raise DamagedSegment(path, f"undecodable ({error})") from None
+        if data:
+            lines = (tail + data).splitlines(keepends=True)
+            tail = lines.pop() if not lines[-1].endswith(b"\n") else b""
+            yield from lines
+    if tail:
+        raise DamagedSegment(path, "its last line is cut short")
+    if decompressor.unused_data or raw.read(1):
+        raise DamagedSegment(path, "bytes after its end")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from .codec import CODECS, SegmentWriter, dumps, read_lines
+from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_lines
 from .index import utc_now
 from .journal import finish_rewrite
 from .layout import fsync_dir
@@ -131,6 +131,40 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
         db.execute("INSERT INTO journal (operation, payload) VALUES ('compact', ?)", (json.dumps(payload),))
     finish_rewrite(root, db, payload)
     return len(dropped) + len(renamed)
+
+
+def salvage_segment(writer, path: Path, lost: list[tuple[str, int]]) -> int:
+    """Replace a damaged (or missing) segment with one holding the records it still reads back,
+    through the journaled swap; the index forgets the `lost` versions. Returns the lines kept."""
+    root, db = writer.root, writer.db
+    writer.commit()
+    name = writer.unused_name(path.parent, "part-", f"-salvaged{CODECS[writer.codec]}")
+    final = path.parent / name
+    tmp = path.parent / f".{name}.tmp"
+    moves = []
+    if path.exists():
+        out = SegmentWriter(tmp, writer.codec)
+        try:
+            for line in read_lines(path):
+                try:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    break
+                moves.append((record["id"], record.get("version", 1), out.lines))
+                out.write(line.rstrip(b"\n"))
+        except DamagedSegment:
+            pass
+        out.close()
+        if not moves:
+            tmp.unlink()
+    payload = {"new": str(final.relative_to(root)) if moves else None, "tmp": str(tmp.relative_to(root)),
+               "old": [str(path.relative_to(root))], "moves": moves, "dropped": [list(key) for key in lost],
+               "renamed": []}
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT INTO journal (operation, payload) VALUES ('compact', ?)", (json.dumps(payload),))
+    finish_rewrite(root, db, payload)
+    return len(moves)
 
 
 def _keep_removed(root: Path, run_id: str, lines: list[bytes]) -> None:

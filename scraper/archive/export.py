@@ -36,6 +36,7 @@ class ExportRequest:
     fields: list[str] | None = None
     query: str | None = None
     all_versions: bool = False
+    skip_damaged: bool = False  # export what damaged segments still hold instead of failing
 
 
 @dataclass
@@ -45,6 +46,7 @@ class ExportResult:
     parser_versions: dict[str, int] = field(default_factory=dict)
     sha256: str = ""
     manifest_path: str | None = None
+    damaged: list = field(default_factory=list)  # codec.DamagedSegment of the segments skipped past
 
 
 class _HashingWriter(io.RawIOBase):
@@ -99,8 +101,9 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
     meter = _Progress(progress)
     writer = _make_writer(request, hashing)
     try:
+        damaged = result.damaged if request.skip_damaged else None
         for line, record in archive.iter_lines(request.date_from, request.date_to, request.sites or None,
-                                               request.all_versions):
+                                               request.all_versions, damaged):
             if not _matches(record, folded):
                 continue
             writer.write(line, record)
@@ -168,6 +171,9 @@ def _manifest(archive: Archive, request: ExportRequest, command: list[str], resu
         "output": {"path": request.output, "format": request.format, "rows": result.rows, "sha256": result.sha256},
         "rows_per_site": dict(sorted(result.per_site.items())),
         "parser_versions": result.parser_versions,
+        # Segments that did not read back whole (--skip-damaged): their records past the damage
+        # are missing from the output. `vngov check` repairs the archive.
+        "damaged_segments": [{"path": str(error.path), "reason": error.reason} for error in result.damaged],
     }
 
 

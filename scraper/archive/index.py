@@ -111,11 +111,20 @@ def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:
     crawl writes."""
     path = root / INDEX_NAME
     if readonly:
+        if not path.exists() and any(root.glob("site=*/year=*/month=*/part-*")):
+            _rebuild(root)  # a deleted index: readers would serve superseded versions
         if not path.exists():
             connection = sqlite3.connect(":memory:")
             connection.executescript(SCHEMA)
             return connection
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # A read-only copy without its -shm file (read-only media, a folder we may not write):
+            # SQLite cannot open it in WAL mode. Such a copy does not change: read it as immutable.
+            connection.close()
+            connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
         return connection
     connection = sqlite3.connect(path, timeout=60, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -128,6 +137,25 @@ def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:
                 connection.execute(f"UPDATE {table} SET {column} = {filled_from}")
     connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
     return connection
+
+
+class IndexMissing(RuntimeError):
+    """The index was deleted and cannot be rebuilt here (the archive is read-only)."""
+
+
+def _rebuild(root: Path) -> None:
+    """Rebuild a deleted index from the segments (the writer's recovery indexes every segment
+    it does not know, and the crawl state of their articles)."""
+    import logging
+
+    from .writer import ArchiveWriter  # the writer imports this module
+
+    logging.getLogger(__name__).warning("the index of %s is missing: rebuilding it from the segments", root)
+    try:
+        ArchiveWriter(root, run_id="rebuild-index", lock_timeout=120).close()
+    except OSError as error:
+        raise IndexMissing(f"the index of {root} is missing and cannot be rebuilt here ({error}); "
+                           f"open a writable copy once to rebuild it") from None
 
 
 def superseded_versions(connection: sqlite3.Connection) -> set[tuple[str, int]]:

@@ -42,6 +42,10 @@ def finish_rewrite(root: Path, db, payload: dict) -> None:
         db.executemany("DELETE FROM versions WHERE id = ? AND version = ?", dropped)
         db.executemany("DELETE FROM articles WHERE id = ? AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.id = articles.id)",
                        [(article_id,) for article_id, _ in dropped])
+        # An article that lost its latest version (a damaged segment) is its latest left.
+        db.executemany("UPDATE articles SET (latest_version, content_hash) = (SELECT version, content_hash FROM "
+                       "versions v WHERE v.id = articles.id ORDER BY version DESC LIMIT 1) WHERE id = ?",
+                       [(article_id,) for article_id, _ in dropped])
         db.executemany("DELETE FROM segments WHERE path = ?", [(old,) for old in payload["old"] if old != payload["new"]])
         db.execute("DELETE FROM journal WHERE operation = 'compact' AND payload = ?", (json.dumps(payload),))
     for old in payload["old"]:

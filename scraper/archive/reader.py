@@ -18,7 +18,7 @@ import orjson
 from ..vietnam import VN_TZ, parse_day
 from ..schema import TIMESTAMP_FIELDS, duckdb_columns
 from . import index as archive_index
-from .codec import read_lines
+from .codec import DamagedSegment, read_lines
 from .layout import is_segment, iter_segments, months_between, site_names
 
 def as_date(value: date | datetime | str | None) -> date | None:
@@ -53,12 +53,14 @@ class DateRange:
         return (self.since is None or day >= self.since.isoformat()) and (self.until is None or day <= self.until.isoformat())
 
 
-def _partition_lines(paths: list[Path]) -> Iterator[tuple[bytes, dict, tuple]]:
+def _partition_lines(paths: list[Path], damaged: list[DamagedSegment] | None) -> Iterator[tuple[bytes, dict, tuple]]:
     """(line, record, (id, version)) for the lines of one partition's segments, each version
     once, while `vngov compact` or a removal may be rewriting the partition beside the reader:
     a segment gone since it was listed was merged into a new one, which is read instead, and
     a version met twice (the merged file and its sources, for the moment between the rename and
-    the deletion, or after a crash there) is given once."""
+    the deletion, or after a crash there) is given once. A damaged segment raises
+    DamagedSegment after its lines before the damage, or with `damaged` (a list), is added to
+    it and the reading goes on."""
     seen: set[tuple] = set()
     done: set[Path] = set()
     queue = list(paths)
@@ -66,14 +68,21 @@ def _partition_lines(paths: list[Path]) -> Iterator[tuple[bytes, dict, tuple]]:
         path = queue.pop(0)
         done.add(path)
         try:
-            for line in read_lines(path):
-                record = orjson.loads(line)
+            for number, line in enumerate(read_lines(path), 1):
+                try:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    raise DamagedSegment(path, f"line {number} is not a JSON record") from None
                 key = (record.get("id"), record.get("version", 1))
                 if key not in seen:
                     seen.add(key)
                     yield line, record, key
         except FileNotFoundError:
             queue = [p for p in sorted(path.parent.iterdir()) if is_segment(p) and p not in done]
+        except DamagedSegment as error:
+            if damaged is None:
+                raise
+            damaged.append(error)
 
 
 class Archive:
@@ -101,17 +110,19 @@ class Archive:
                                   include_undated=not dates.bounded))
 
     def iter_lines(self, since=None, until=None, sites: Iterable[str] | None = None,
-                   all_versions: bool = False) -> Iterator[tuple[bytes, dict]]:
+                   all_versions: bool = False, damaged: list | None = None) -> Iterator[tuple[bytes, dict]]:
         """(raw line, record) pairs; the raw line lets exporters copy without re-encoding.
         The segments are those there were when reading began (listed at once, on the first
         record asked for; a segment a rewrite took away since is replaced by what its partition
         holds then): a caller that writes to the archive as it reads (`vngov reparse`, which
-        holds the lock, so that nothing is rewritten) never reads back what it wrote."""
+        holds the lock, so that nothing is rewritten) never reads back what it wrote.
+        A damaged segment raises codec.DamagedSegment (after the records before the damage),
+        unless `damaged` is a list: then it is added there and the reading goes on."""
         dates = DateRange(as_date(since), as_date(until))
         superseded = set() if all_versions else self.superseded()
         segments = self.segments(since, until, sites)
         for _, paths in groupby(segments, key=lambda path: path.parent):
-            for line, record, key in _partition_lines(list(paths)):
+            for line, record, key in _partition_lines(list(paths), damaged):
                 if not dates.keeps(record.get("published_at")):
                     continue
                 if superseded and key in superseded:
@@ -119,11 +130,12 @@ class Archive:
                 yield line, record
 
     def iter_articles(self, since=None, until=None, sites: Iterable[str] | None = None,
-                      all_versions: bool = False) -> Iterator[dict]:
+                      all_versions: bool = False, damaged: list | None = None) -> Iterator[dict]:
         """Article records published between `since` and `until` (inclusive dates, Vietnam time;
         either may be None), from `sites` (all when None). Undated articles come only when no
-        date bound is given."""
-        for _, record in self.iter_lines(since, until, sites, all_versions):
+        date bound is given. A damaged segment raises codec.DamagedSegment, or with `damaged`
+        (a list) is listed there and skipped past (see iter_lines)."""
+        for _, record in self.iter_lines(since, until, sites, all_versions, damaged):
             yield record
 
     def to_pandas(self, since=None, until=None, sites: Iterable[str] | None = None, all_versions: bool = False,

@@ -30,7 +30,7 @@ from .. import __version__
 from ..items import Fetch
 from ..schema import CONTENT_FIELDS, COVERAGE, json_schema_text
 from . import index as archive_index
-from .codec import CODECS, SegmentWriter, dumps, read_lines
+from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_lines
 from ..runs import LOCKS_DIR, new_run_id
 from .index import utc_now
 from .journal import replay_journal
@@ -656,7 +656,10 @@ class ArchiveWriter:
             if relative in known:
                 continue
             logger.warning("indexing committed segment the index missed: %s", relative)
-            self._reindex(path)
+            try:
+                self._reindex(path)
+            except DamagedSegment as error:  # left for `vngov check --repair`; readers name it too
+                logger.error("%s; not indexed (vngov check --repair makes the archive whole)", error)
         for mark in (self.root / LOCKS_DIR).glob("writer-*.lock"):
             run = mark.name[len("writer-"):-len(".lock")]
             if run != self.run_id and not alive.get(run, _writer_alive(self.root, run)):
@@ -666,9 +669,13 @@ class ArchiveWriter:
 
     def _reindex(self, path: Path) -> None:
         site, year, month = partition_of_path(path)
-        rows = []
+        rows, fetched = [], []
         for line_number, line in enumerate(read_lines(path)):
             record = orjson.loads(line)
+            when = record.get("fetched_at") or record.get("written_at")
+            fetched += [(url, when, record.get("content_hash"), record.get("published_at"),
+                         record.get("first_seen_at") or when)
+                        for url in dict.fromkeys(filter(None, (record.get("canonical_url"), record.get("url"))))]
             rows.append((record["id"], record.get("version", 1), record.get("content_hash") or content_hash(record),
                          line_number, record.get("published_at"), record.get("parser_version"),
                          record.get("written_at"), record.get("warc_file"), record.get("warc_offset"),
@@ -676,5 +683,11 @@ class ArchiveWriter:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self._index_segment(path, site, year, month, rows)
+            # The crawl state of these articles, where the index has none (a rebuilt index).
+            self.db.executemany(
+                "INSERT OR IGNORE INTO fetches (canonical_url, site, last_fetched_at, status, content_hash, "
+                "published_at, first_fetched_at) VALUES (?, ?, ?, 200, ?, ?, ?)",
+                [(url, site, record_fetched, digest, published, first)
+                 for url, record_fetched, digest, published, first in fetched])
 
 
