@@ -47,11 +47,16 @@ def finish_rewrite(root: Path, db, payload: dict) -> None:
                        "versions v WHERE v.id = articles.id ORDER BY version DESC LIMIT 1) WHERE id = ?",
                        [(article_id,) for article_id, _ in dropped])
         db.executemany("DELETE FROM segments WHERE path = ?", [(old,) for old in payload["old"] if old != payload["new"]])
-        db.execute("DELETE FROM journal WHERE operation = 'compact' AND payload = ?", (json.dumps(payload),))
+    # The journal entry goes only once the old files are gone: a kill before that leaves it for
+    # the next writer to finish, where the old files would otherwise pass for committed segments
+    # the index missed, and bring back their lines (twice, or removed ones again).
     for old in payload["old"]:
         if old != payload["new"]:  # never the merged file (older journals may name it among the old)
             (root / old).unlink(missing_ok=True)
     fsync_dir(first.parent)
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("DELETE FROM journal WHERE operation = 'compact' AND payload = ?", (json.dumps(payload),))
 
 
 def replay_journal(root: Path, db) -> None:
