@@ -98,11 +98,21 @@ class Archive:
         return site_names(self.root)
 
     def superseded(self) -> set[tuple[str, int]]:
+        return self._snapshot()[0]
+
+    def _snapshot(self) -> tuple[set[tuple[str, int]], set[str] | None]:
+        """The superseded versions and the committed segments (relative paths; None for an
+        archive without an index), read in one transaction: a reader beside a crawl sees one
+        state of the archive, never a new version without knowing that it supersedes one."""
         connection = archive_index.connect(self.root, readonly=True)
         try:
-            return archive_index.superseded_versions(connection)
+            connection.execute("BEGIN")
+            superseded = archive_index.superseded_versions(connection)
+            committed = {row[0] for row in connection.execute("SELECT path FROM segments")}
+            connection.execute("COMMIT")
         finally:
             connection.close()
+        return superseded, committed or None
 
     def segments(self, since=None, until=None, sites: Iterable[str] | None = None) -> list[Path]:
         dates = DateRange(as_date(since), as_date(until))
@@ -119,8 +129,12 @@ class Archive:
         A damaged segment raises codec.DamagedSegment (after the records before the damage),
         unless `damaged` is a list: then it is added there and the reading goes on."""
         dates = DateRange(as_date(since), as_date(until))
-        superseded = set() if all_versions else self.superseded()
+        superseded, committed = self._snapshot()
+        if all_versions:
+            superseded = set()
         segments = self.segments(since, until, sites)
+        if committed is not None:  # what commits after the snapshot added is not read
+            segments = [path for path in segments if str(path.relative_to(self.root)) in committed]
         for _, paths in groupby(segments, key=lambda path: path.parent):
             for line, record, key in _partition_lines(list(paths), damaged):
                 if not dates.keeps(record.get("published_at")):

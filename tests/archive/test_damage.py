@@ -149,3 +149,36 @@ def test_a_read_only_copy_without_its_wal_files_is_read(tmp_path):
         assert stats.returncode == 0 and "60" in stats.stdout, stats.stderr
     finally:
         subprocess.run(["umount", "-l", str(archive.parent)], capture_output=True)
+
+
+def test_a_reader_beside_a_writer_never_lists_an_article_twice(tmp_path):
+    """A crawl commits new versions of archived articles while exports run: each export sees one
+    state of the archive (the superseded versions and the segments read in one transaction)."""
+    from .records import make_record
+
+    with ArchiveWriter(tmp_path, run_id="first") as writer:
+        for i in range(40):
+            writer.add(make_record(i))
+    editor = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from scraper.archive import ArchiveWriter
+from tests.archive.records import make_record
+with ArchiveWriter({str(tmp_path)!r}, run_id="edits", exclusive=False, commit_every=1) as writer:
+    print("ready", flush=True)
+    for round in range(1, 400):
+        for i in range(40):
+            record = make_record(i)
+            record["title"] += f" (sửa lần {{round}})"
+            writer.add(record)
+"""], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert editor.stdout.readline().strip() == "ready"
+    try:
+        exports = 0
+        while editor.poll() is None and exports < 60:
+            ids = [r["id"] for r in Archive(tmp_path).iter_articles()]
+            assert len(ids) == len(set(ids)) == 40
+            exports += 1
+    finally:
+        editor.kill()
+        editor.wait()
+    assert exports >= 10
