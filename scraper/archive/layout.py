@@ -101,9 +101,19 @@ def is_archive(root: Path) -> bool:
     return (root / "index.sqlite").is_file() or any(p.is_dir() for p in root.glob("site=*"))
 
 
+# What an archive folder holds besides its partitions (a run killed before its first commit
+# leaves some of these and nothing else).
+OWN_NAMES = {".lock", ".locks", ".jobs", "logs", "reports", "rejects", "removed", "damaged", "schema.json",
+             "index.sqlite", "index.sqlite-wal", "index.sqlite-shm", "index.sqlite-journal"}
+
+
 def may_hold_archive(root: Path) -> bool:
-    """Whether a writer may make or use an archive here: an archive, an empty folder, or none."""
-    return not root.exists() or (root.is_dir() and (is_archive(root) or not any(root.iterdir())))
+    """Whether a writer may make or use an archive here: an archive, a folder holding nothing
+    but what an archive holds (empty, or left by a run killed before its first commit), or none."""
+    if not root.exists():
+        return True
+    return root.is_dir() and (is_archive(root) or all(p.name in OWN_NAMES or p.name.startswith("site=")
+                                                      for p in root.iterdir()))
 
 
 def site_names(root: Path) -> list[str]:

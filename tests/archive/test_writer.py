@@ -224,3 +224,17 @@ def test_a_version_in_two_segments_is_read_once(tmp_path):
     shutil.copy(segment, segment.with_name("part-compact-0001-compact.jsonl.zst"))
     assert len(list(Archive(tmp_path).iter_articles())) == 4
     assert len(list(Archive(tmp_path).iter_articles(all_versions=True))) == 4
+
+
+def test_a_folder_left_by_a_run_killed_before_its_first_commit_is_still_an_archive(tmp_path):
+    from scraper.archive import NotAnArchive
+
+    (tmp_path / ".locks").mkdir()
+    (tmp_path / ".lock").write_text("")
+    (tmp_path / "logs").mkdir()
+    ArchiveWriter(tmp_path, run_id="next").close()  # accepted
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "thesis.docx").write_bytes(b"PK")
+    with pytest.raises(NotAnArchive, match="not a vngov archive"):
+        ArchiveWriter(other)
