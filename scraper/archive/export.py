@@ -224,7 +224,11 @@ class _CsvWriter:
 
 
 class _ParquetWriter:
+    """Row groups of at most BATCH rows or BATCH_BYTES of records (long articles make few rows
+    weigh much): the export's memory stays bounded whatever the range."""
+
     BATCH = 2000
+    BATCH_BYTES = 4 << 20
 
     def __init__(self, out, fields):
         if importlib.util.find_spec("pyarrow") is None:  # the CLI checks first; this is for library callers
@@ -232,6 +236,7 @@ class _ParquetWriter:
         self.out = out
         self.fields = fields
         self.rows: list[dict] = []
+        self.pending_bytes = 0
         self.writer = None
         self.schema = None
 
@@ -241,7 +246,8 @@ class _ParquetWriter:
             if row.get(name):
                 row[name] = datetime.fromisoformat(row[name])
         self.rows.append(row)
-        if len(self.rows) >= self.BATCH:
+        self.pending_bytes += len(line)
+        if len(self.rows) >= self.BATCH or self.pending_bytes >= self.BATCH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
@@ -257,6 +263,7 @@ class _ParquetWriter:
             self.writer = pq.ParquetWriter(self.out, self.schema, compression="zstd")
         self.writer.write_table(table)
         self.rows.clear()
+        self.pending_bytes = 0
 
     def close(self) -> None:
         self._flush()
