@@ -3,9 +3,9 @@ must give the archive an uninterrupted crawl gives (the same latest records, non
 
     python benchmarks/kill_chain.py --trials 50 --write docs/benchmarks.md
 
-Each trial draws its seed from the clock (or --seed): 1 to 5 kills, each 0.3 to 4 s into a run
-of three mirrored sites, a few requests at a time so that the kills land anywhere in the
-listing walks; then one plain `vngov crawl`. The reference is one uninterrupted crawl of the
+Each trial draws its seed from the clock (or --seed): 1 to 5 kills, each at a random moment
+between 5% and 95% of an uninterrupted run's duration, in runs of three mirrored sites fetched a
+few requests at a time; then one plain `vngov crawl`. The reference is one uninterrupted crawl of the
 same mirror. A trial fails if any article is missing, differs or is stored twice.
 """
 from __future__ import annotations
@@ -46,13 +46,13 @@ def latest(archive: Path) -> tuple[dict[str, str], int]:
     return {r["id"]: r["content_hash"] for r in Archive(archive).iter_articles()}, len(records)
 
 
-def trial(mirror: str, reference: dict[str, str], workdir: Path, seed: int) -> dict:
+def trial(mirror: str, reference: dict[str, str], workdir: Path, seed: int, duration: float) -> dict:
     rng = random.Random(seed)
     archive = workdir / f"trial-{seed}"
     kills = rng.randint(1, 5)
     moments = []
     for _ in range(kills):
-        moment = rng.uniform(0.3, 4.0)
+        moment = rng.uniform(0.05, 0.95) * duration
         process = subprocess.Popen(command(archive, mirror), cwd=REPO, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         time.sleep(moment)
@@ -82,10 +82,12 @@ def main() -> None:
     results = []
     with MirrorServer(sites) as server, tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        started = time.monotonic()
         subprocess.run(command(workdir / "reference", server.url), cwd=REPO, check=True, capture_output=True)
+        duration = time.monotonic() - started
         reference, _ = latest(workdir / "reference")
         for number in range(args.trials):
-            result = trial(server.url, reference, workdir, first + number)
+            result = trial(server.url, reference, workdir, first + number, duration)
             results.append(result)
             print(f"trial {number + 1}: seed {result['seed']}, {result['kills']} kills at {result['moments']} s, "
                   f"{result['archived_before']} archived before the plain run; status {result['status']}, "
@@ -100,7 +102,8 @@ def main() -> None:
         f"(seeds {first} to {first + args.trials - 1}; {len(SITES)} mirrored sites of {args.articles} articles; "
         f"Python {platform.python_version()}, {platform.machine()}).",
         "",
-        f"{args.trials} trials, {kills} SIGKILLs in all (1 to 5 a trial, 0.3 to 4 s into a run), each chain followed "
+        f"{args.trials} trials, {kills} SIGKILLs in all (1 to 5 a trial, each 5% to 95% into a run; an uninterrupted "
+        f"run takes {duration:.1f} s), each chain followed "
         f"by one plain `vngov crawl`: **{len(failed)} failed**. Articles archived when the plain run began ranged "
         f"from {min(r['archived_before'] for r in results)} to {max(r['archived_before'] for r in results)} of "
         f"{len(reference)}; after it, every trial had all {len(reference)}, none differing, none twice"

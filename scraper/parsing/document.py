@@ -61,9 +61,8 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
         return lenient, "utf-8-lenient", warnings + [f"{damaged} invalid UTF-8 sequences replaced"]
     match = _META_CHARSET.search(data[:4096])
     meta_charset = match.group(1).decode("ascii", "replace") if match else None
-    for name in (declared_encoding, meta_charset, "windows-1258"):
-        if not name:
-            continue
+    refused = None  # a declared UTF-8 the bytes are not
+    for name in dict.fromkeys(filter(None, (declared_encoding, meta_charset, "windows-1258"))):
         try:
             codec = codecs.lookup(name).name
         except LookupError:
@@ -72,7 +71,7 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
         if codec == "utf-8":
             # Not UTF-8, as the strict and lenient readings above found: a template's meta tag
             # or a server's header that says UTF-8 over windows-1258 bytes. The next candidate.
-            warnings.append(f"declared charset {name!r} but the bytes are not UTF-8")
+            refused = refused or name
             continue
         if codec in _WESTERN:
             # Old Vietnamese CMSs declare ISO-8859-1 and send windows-1258: in that codec the
@@ -82,9 +81,11 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
                 warnings.append(f"declared charset {name!r} but the bytes are windows-1258 Vietnamese")
                 return vietnamese, "cp1258", warnings
         text = data.decode(name, errors="replace")
+        if refused:  # both charsets named: what the page said, and what its bytes are
+            warnings.append(f"declared charset {refused!r} but the bytes are not UTF-8; decoded as {name}")
         if "\ufffd" in text:
             warnings.append(f"bytes not valid in {name}; undecodable characters replaced")
-        elif name == "windows-1258" and name not in (declared_encoding, meta_charset):
+        elif name == "windows-1258" and name not in (declared_encoding, meta_charset) and not refused:
             warnings.append("no usable charset declared; decoded as windows-1258")
         return text, codec, warnings
     return lenient, "utf-8-lenient", warnings + ["undecodable bytes replaced"]
