@@ -128,8 +128,7 @@ class CrawlState:
         seen = self.seen.get(canonicalize_url(url))
         if seen is None:
             return True
-        # Fetch times are kept to the second: one in the run's first second is the run's.
-        if run_started is not None and seen.last_fetched_at >= run_started.replace(microsecond=0):
+        if run_started is not None and seen.last_fetched_at >= run_started:
             return False
         if seen.retry_after is not None:
             return now >= seen.retry_after

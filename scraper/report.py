@@ -51,6 +51,7 @@ class RunReport:
         self.coverage: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.parsed: dict[str, int] = defaultdict(int)
         self.body_chars: dict[str, int] = defaultdict(int)
+        self.unusable: dict[str, int] = defaultdict(int)  # article URLs that gave no usable page
         # Pages our own code failed on (an exception in a spider callback: a parser bug), by
         # exception type: not archived, not remembered as fetched, so the next run tries again.
         self.failures: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -105,6 +106,10 @@ class RunReport:
         if not record:
             return
         site = record.get("site") or "_"
+        if (getattr(item, "problem", None) or "").startswith("unusable page"):
+            # No page was there to read (an error page, a PDF): it says nothing of the layout.
+            self.unusable[site] += 1
+            return
         self.parsed[site] += 1
         self.body_chars[site] += len(record.get("body_text") or "")
         for name in _COVERED:
@@ -118,7 +123,7 @@ class RunReport:
             if key.startswith("vngov/") and "/network/" in key:
                 site, kind = key[len("vngov/"):].split("/network/", 1)
                 network[site][kind] = int(count)
-        sites = sorted(set(self.pages) | set(self.parsed) | set(self.failures) | set(network))
+        sites = sorted(set(self.pages) | set(self.parsed) | set(self.unusable) | set(self.failures) | set(network))
         if not sites and getattr(self.crawler.spider, "site", None):
             sites = [self.crawler.spider.site]  # a site that gave nothing at all is in the report too
         report = {
@@ -153,6 +158,7 @@ class RunReport:
                 "held_fields": {key[len(f"vngov/{site}/held/"):]: int(count) for key, count in sorted(stats.items())
                                 if key.startswith(f"vngov/{site}/held/")},
                 "pages_parsed": parsed,
+                "pages_unusable": self.unusable.get(site, 0),
                 "field_coverage": {name: round(self.coverage[site][name] / parsed, 4) if parsed else None
                                    for name in _COVERED},
                 "body_chars_mean": round(self.body_chars[site] / parsed) if parsed else None,

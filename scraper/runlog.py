@@ -81,6 +81,10 @@ def site_failure(data: dict, finished: bool) -> str | None:
         return "no page fetched" + (f" ({detail})" if detail else "")
     if given_up > answered:
         return f"most requests failed: {given_up} given up after retries, {answered} answered ({detail})"
+    unusable, parsed = data.get("pages_unusable") or 0, data.get("pages_parsed") or 0
+    if unusable >= MIN_PARSED and unusable > parsed:
+        return (f"most article pages were unusable: {unusable} error pages, non-HTML or cut short, "
+                f"{parsed} read (fetched again later)")
     return None
 
 

@@ -126,7 +126,7 @@ class RunLockExtension:
         from scrapy.exceptions import NotConfigured
 
         if crawler.settings.getbool("VNGOV_RUN_LOCKED"):
-            raise NotConfigured("vngov crawl holds the run lock")
+            raise NotConfigured  # vngov crawl holds the run locks (no warning: nothing is wrong)
         spider = crawler.spider
         site = getattr(spider, "site", None) or spider.name
         lock = RunLock(crawler.settings.get("VNGOV_ARCHIVE"), site, run_id_of(crawler))

@@ -11,15 +11,17 @@ from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 
 from scraper import parsepool
 from scraper.crawlstate import CrawlState
-from scraper.items import CrawledPage, Fetch, Hints
+from scraper.items import TOO_LARGE, CrawledPage, Fetch, Hints
 from scraper.parsing.dates import to_iso
 from scraper.parsing.feeds import parse_feed, parse_sitemap
 from scraper.parsing.listing import ListingPage, parse_listing
-from scraper.parsing.record import build_record
+from scraper.parsing.record import MAX_PAGE_BYTES, build_record
 from scraper.parsing.sidebar import looks_like_article
+from scraper.parsing.urls import canonicalize_url
 from scraper.sites import PROFILES, SiteProfile, get_profile
 from scraper.vietnam import VN_TZ, parse_day
 
@@ -29,6 +31,7 @@ class SiteSpider(scrapy.Spider):
     profile_name: str | None = None  # set on the per-site subclasses below
     fetch_only = False
     full_walk = False  # from_crawler reads VNGOV_FULL_WALK
+    max_page_bytes = MAX_PAGE_BYTES  # from_crawler reads VNGOV_MAX_PAGE_MB
 
     def __init__(self, site: str | None = None, since: str | None = None, until: str | None = None,
                  max_articles: str | int | None = None, full: str | bool = False, start_url: str | None = None,
@@ -133,8 +136,28 @@ class SiteSpider(scrapy.Spider):
         self.requested.add(url)
         # Not Scrapy's duplicate filter (the set above does its work): withdrawn articles that
         # all redirect to the home page must each reach parse_article to be rejected.
-        return scrapy.Request(url, callback=self.parse_article, priority=10, dont_filter=True,
-                              cb_kwargs={"hints": hints.to_dict()})
+        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed, priority=10,
+                              dont_filter=True, cb_kwargs={"hints": hints.to_dict()},
+                              # A page over the size limit is never held whole in memory.
+                              meta={"download_maxsize": self.max_page_bytes})
+
+    def article_failed(self, failure):
+        """An article request that failed after its retries. One cancelled for its size is
+        rejected as too large (final: not fetched again); the others are counted by the
+        network-error middleware and tried again by the next run, which finds them unfetched."""
+        request = failure.request
+        if "larger than download max size" in str(failure.value):
+            fetch = Fetch(url=request.url, status=0, requested_url=request.url,
+                          fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            record = {"url": request.url, "canonical_url": canonicalize_url(request.url), "site": self.site,
+                      "warnings": [f"{TOO_LARGE}: over the limit of {self.max_page_bytes / 1e6:.1f} MB, "
+                                   f"not downloaded"]}
+            yield CrawledPage(record=record, fetch=fetch)
+            return
+        if failure.check(IgnoreRequest):  # robots.txt forbids it, or a middleware dropped it on purpose
+            self.logger.debug("not fetched %s: %s", request.url, failure.getErrorMessage())
+            return
+        self.logger.warning("gave up on %s: %s", request.url, failure.getErrorMessage())
 
     def _run_started(self) -> datetime:
         """When this run began, or the interrupted run it continues (kept in the index's runs):

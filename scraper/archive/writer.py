@@ -21,6 +21,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
@@ -419,8 +420,9 @@ class ArchiveWriter:
         """Crawl state: a page was fetched now, known by each of `urls` (canonical forms of the
         URL asked for, the URL it answered at and the one it names as canonical); kept even for
         pages that were not articles. `rejected` says why it was not archived; a transient
-        reject has `failures` in a row and is fetched again after `retry_after`."""
-        now = utc_now()
+        reject has `failures` in a row and is fetched again after `retry_after`. Fetch times are
+        kept to the millisecond: runs that follow each other within a second tell theirs apart."""
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         for url in dict.fromkeys(urls):
             self._fetches.append((url, site, now, status, digest, published_at, now, rejected, failures or None,
                                   retry_after))

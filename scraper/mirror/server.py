@@ -5,6 +5,7 @@ can make a site slow, failing, cookie-challenged or looping without touching the
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,15 @@ class Faults:
 CHALLENGE_VALUE = "8d2f0c"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A client that went away mid-response (a crawl killed, a download cancelled for its
+        size) is routine here, not a traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 class MirrorServer:
     def __init__(self, sites: list[MirrorSite], faults: Faults | None = None, port: int = 0):
         self.sites = {site.host: site for site in sites}
@@ -41,7 +51,7 @@ class MirrorServer:
         self._lock = threading.Lock()
         self._throttled: set[tuple[str, str]] = set()
         handler = self._handler_class()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _QuietServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

@@ -258,6 +258,7 @@ class MirrorSite:
         rule = ".box-item-{0}{{margin:0 0 {0}px;padding:{0}px 8px;border-bottom:1px solid #eee}}\n"
         css = "".join(rule.format(i) for i in range(4000))
         target = self.page_kb * 1024
+        css *= target // len(css) + 1  # pages of many megabytes too
         return f'<nav class="menu-top"><ul>{menu}</ul></nav><style>{css[: max(0, target - 14000)]}</style>'
 
     def _related(self, article: MirrorArticle) -> list[MirrorArticle]:

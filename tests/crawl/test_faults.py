@@ -12,7 +12,7 @@ from scraper.crawl import EXIT_SITE_FAILED
 from scraper.crawlstate import reject_policy
 from scraper.mirror import MirrorServer, MirrorSite
 
-from .helpers import crawl
+from .helpers import article_hits, crawl
 
 SITES = ["nhandan.vn", "baochinhphu.vn"]
 NOW = ["--set", "VNGOV_RETRY_DELAYS=0"]  # the back-off of a scheduled run's next day, in a test
@@ -110,3 +110,21 @@ def test_a_full_disk_stops_the_run_cleanly_and_the_next_run_makes_the_archive_wh
         crawl(archive, server.url, ["nhandan.vn"])  # no manual step
     stored = list(Archive(archive).iter_articles(all_versions=True))
     assert len(stored) == len({r["id"] for r in stored}) == 150
+
+
+@pytest.mark.slow
+def test_pages_over_the_size_limit_are_rejected_unread_and_memory_stays_bounded(tmp_path):
+    """20 MB pages at article URLs: each download is cancelled at the limit (8 MB by default),
+    the page rejected as too large for good, and the crawl's memory stays far from the pages'."""
+    site = MirrorSite("nhandan.vn", 8, seed=44, page_kb=20_000, cache_pages=True)
+    with MirrorServer([site]) as server:
+        result = crawl(tmp_path, server.url, ["nhandan.vn"], status=EXIT_SITE_FAILED)
+        assert "most article pages were unusable: 8 error pages, non-HTML or cut short" in result.stderr
+        server.reset_hits()
+        crawl(tmp_path, server.url, ["nhandan.vn"], *NOW)
+        assert not article_hits(server, [site])  # final: not fetched again
+    report = json.loads(min((tmp_path / "reports").glob("*.json"), key=lambda p: p.stat().st_mtime).read_text())
+    assert report["sites"]["nhandan.vn"]["rejected_by_reason"] == {"unusable page": 8}
+    assert report["peak_rss_mb"]["crawler"] < 300
+    rejects = [json.loads(line) for path in (tmp_path / "rejects").glob("*.jsonl") for line in path.read_text().splitlines()]
+    assert all("page is too large: over the limit of 8.0 MB, not downloaded (final)" in r["reason"] for r in rejects)
