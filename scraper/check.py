@@ -16,11 +16,9 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import orjson
-
 from pipelines.normalize import normalize_record
 
-from .archive.codec import DamagedSegment, read_lines
+from .archive.codec import DamagedSegment, read_records
 from .archive.compact import salvage_segment
 from .archive.layout import iter_segments
 from .archive.warc import read_fetch
@@ -61,11 +59,7 @@ def check(root: Path, db) -> CheckResult:
         result.segments += 1
         found, problem = set(), None
         try:
-            for number, line in enumerate(read_lines(path), 1):
-                try:
-                    record = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    raise DamagedSegment(path, f"line {number} is not a JSON record") from None
+            for _, record in read_records(path):
                 found.add((record.get("id"), record.get("version", 1)))
         except DamagedSegment as error:
             problem = error.reason

@@ -75,6 +75,15 @@ def read_lines(path: Path) -> Iterator[bytes]:
             raise DamagedSegment(path, f"undecodable ({error})") from None
 
 
+def read_records(path: Path) -> Iterator[tuple[bytes, dict]]:
+    """(line, record) for each line of a segment; a line that is not a JSON record is damage."""
+    for number, line in enumerate(read_lines(path), 1):
+        try:
+            yield line, orjson.loads(line)
+        except orjson.JSONDecodeError:
+            raise DamagedSegment(path, f"line {number} is not a JSON record") from None
+
+
 def _zstd_lines(raw: BinaryIO, path: Path) -> Iterator[bytes]:
     decompressor = zstandard.ZstdDecompressor().decompressobj()
     tail = b""

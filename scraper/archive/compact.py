@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_lines
+from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_lines, read_records
 from .index import utc_now
 from .journal import finish_rewrite
 from .layout import fsync_dir
@@ -145,15 +145,11 @@ def salvage_segment(writer, path: Path, lost: list[tuple[str, int]]) -> int:
     if path.exists():
         out = SegmentWriter(tmp, writer.codec)
         try:
-            for line in read_lines(path):
-                try:
-                    record = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    break
+            for line, record in read_records(path):
                 moves.append((record["id"], record.get("version", 1), out.lines))
                 out.write(line.rstrip(b"\n"))
         except DamagedSegment:
-            pass
+            pass  # what came before the damage is kept
         out.close()
         if not moves:
             tmp.unlink()

@@ -13,12 +13,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import orjson
-
 from ..vietnam import VN_TZ, parse_day
 from ..schema import TIMESTAMP_FIELDS, duckdb_columns
 from . import index as archive_index
-from .codec import DamagedSegment, read_lines
+from .codec import DamagedSegment, read_records
 from .layout import is_segment, iter_segments, months_between, site_names
 
 def as_date(value: date | datetime | str | None) -> date | None:
@@ -68,11 +66,7 @@ def _partition_lines(paths: list[Path], damaged: list[DamagedSegment] | None) ->
         path = queue.pop(0)
         done.add(path)
         try:
-            for number, line in enumerate(read_lines(path), 1):
-                try:
-                    record = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    raise DamagedSegment(path, f"line {number} is not a JSON record") from None
+            for line, record in read_records(path):
                 key = (record.get("id"), record.get("version", 1))
                 if key not in seen:
                     seen.add(key)
