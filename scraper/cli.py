@@ -146,17 +146,52 @@ def _writable_archive(value: str | None) -> Path:
     return root
 
 
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+
+
+def _export_format(given: str | None, output: str) -> str:
+    """The format: --format, else the output's extension (JSON Lines on standard output); a
+    --format that contradicts the extension is a mistake, not a file named wrongly."""
+    from .archive.export import FORMATS
+
+    if given is not None and given not in FORMATS:
+        raise UsageError(f"unknown format {given!r}; choose {', '.join(FORMATS)}")
+    by_name = _EXTENSIONS.get(Path(output).suffix.lower()) if output != "-" else None
+    if given and by_name and given != by_name:
+        raise UsageError(f"--format {given} does not match the output's extension: {output}")
+    if given:
+        return given
+    if output == "-" or by_name:
+        return by_name or "jsonl"
+    raise UsageError(f"cannot tell the format of {output!r} from its extension; give --format "
+                     f"({', '.join(FORMATS)})")
+
+
+def _export_output(output: str) -> None:
+    if output == "-":
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise UsageError(f"the output is a folder: {output}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"the output's folder does not exist: {folder}")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"the output's folder is not writable: {folder}")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .archive import Archive
     from .archive.codec import DamagedSegment
-    from .archive.export import FORMATS, ExportRequest, export
+    from .archive.export import ExportRequest, export
+    from .schema import BY_NAME
 
     root = _existing_archive(args)
     date_from, date_to = _date_arg(args.date_from, "--from"), _date_arg(args.date_to, "--to")
     if date_from and date_to and date_from > date_to:
         raise UsageError(f"--from {date_from} is after --to {date_to}")
-    if args.format not in FORMATS:
-        raise UsageError(f"unknown format {args.format!r}; choose {', '.join(FORMATS)}")
+    _export_output(args.output)
+    args.format = _export_format(args.format, args.output)
     archive = Archive(root)
     known = set(archive.sites())
     for site in args.site:
@@ -167,6 +202,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'")
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
+    unknown = [name for name in fields or () if name not in BY_NAME]
+    if unknown:
+        raise UsageError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+                         f"fields are: {', '.join(BY_NAME)}")
     request = ExportRequest(date_from, date_to, args.site, args.format, args.output, fields, args.query,
                             args.all_versions, args.skip_damaged)
     progress = sys.stderr.isatty() and not args.quiet
@@ -482,7 +521,12 @@ def _program_name() -> str:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line on stderr and exit status 2 (no usage dump)."""
+    """argparse, but a mistake is one line on stderr and exit status 2 (no usage dump), and no
+    abbreviated options (`--form` is no `--format`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
@@ -520,9 +564,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     p.add_argument("--site", action="append", default=[], help="repeatable; default all sites")
-    p.add_argument("--format", default="jsonl", help="jsonl (default), csv or parquet")
+    p.add_argument("--format", help="jsonl, csv or parquet (default: from the output's extension; JSON Lines on "
+                                    "standard output)")
     p.add_argument("--output", "-o", default="-", help="file, or - for standard output (default)")
-    p.add_argument("--fields", help="comma-separated field names (default all; CSV: a flat selection)")
+    p.add_argument("--fields", help="comma-separated field names (default: all; for CSV a flat selection: "
+                                    "see `vngov schema --format markdown`)")
     p.add_argument("--query", help="keep articles whose title, sapo or body contain this (case- and accent-insensitive)")
     p.add_argument("--all-versions", action="store_true", help="every stored version, not only the latest")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")

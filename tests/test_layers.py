@@ -60,8 +60,13 @@ def test_the_archive_writer_and_compaction_do_not_import_each_other():
 
 def test_the_read_only_archive_imports_where_there_is_no_fcntl(tmp_path):
     # Windows has no fcntl: readers there must still load and read an archive.
+    from scraper.archive import ArchiveWriter
+    from tests.archive.records import make_record
+
+    with ArchiveWriter(tmp_path) as writer:
+        writer.add(make_record(1))
     code = ("import sys; sys.modules['fcntl'] = None\n"
             "from scraper.archive import Archive\n"
             f"print(sum(1 for _ in Archive({str(tmp_path)!r}).iter_articles()))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
-    assert result.returncode == 0 and result.stdout.strip() == "0", result.stderr
+    assert result.returncode == 0 and result.stdout.strip() == "1", result.stderr

@@ -96,6 +96,10 @@ def iter_segments(root: Path, sites: set[str] | None = None, months: set[tuple[s
                         yield path
 
 
+class NotAnArchive(ValueError):
+    """A path that holds something else than a vngov archive (or nothing)."""
+
+
 def is_archive(root: Path) -> bool:
     """Whether a folder holds a vngov archive: its index, or partitions of ours."""
     return (root / "index.sqlite").is_file() or any(p.is_dir() for p in root.glob("site=*"))

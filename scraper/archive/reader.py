@@ -17,7 +17,7 @@ from ..vietnam import VN_TZ, parse_day
 from ..schema import TIMESTAMP_FIELDS, duckdb_columns
 from . import index as archive_index
 from .codec import DamagedSegment, read_records
-from .layout import is_segment, iter_segments, months_between, site_names
+from .layout import NotAnArchive, is_archive, is_segment, iter_segments, months_between, site_names
 
 def as_date(value: date | datetime | str | None) -> date | None:
     """A calendar date in Vietnam time from a date, an aware datetime or 'YYYY-MM-DD'."""
@@ -122,6 +122,8 @@ class Archive:
         holds the lock, so that nothing is rewritten) never reads back what it wrote.
         A damaged segment raises codec.DamagedSegment (after the records before the damage),
         unless `damaged` is a list: then it is added there and the reading goes on."""
+        if not is_archive(self.root):  # a typo must not read as an empty archive
+            raise NotAnArchive(f"not a vngov archive: {self.root}")
         dates = DateRange(as_date(since), as_date(until))
         superseded, committed = self._snapshot()
         if all_versions:

@@ -35,7 +35,7 @@ from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_lines
 from ..runs import LOCKS_DIR, new_run_id
 from .index import utc_now
 from .journal import replay_journal
-from .layout import fsync_dir, iter_segments, may_hold_archive, partition_dir, partition_of, partition_of_path, safe_component, warc_dir
+from .layout import NotAnArchive, fsync_dir, iter_segments, may_hold_archive, partition_dir, partition_of, partition_of_path, safe_component, warc_dir
 from .warc import encode_fetch, encode_warcinfo
 
 logger = logging.getLogger(__name__)
@@ -98,10 +98,6 @@ def lost_fields(previous: Previous, record: dict) -> list[str]:
 
 class ArchiveLocked(RuntimeError):
     """Another process holds the archive's write lock."""
-
-
-class NotAnArchive(ValueError):
-    """A path that holds something else than a vngov archive."""
 
 
 def content_hash(record: dict) -> str:
