@@ -1,8 +1,9 @@
 """Last pipeline: the archive. A rejected record goes to the rejects file; otherwise the
 writer decides (once) whether it is new, an update or unchanged, and a new version goes into
 the archive with its fetch in WARC beside it. An update that lost fields the archived version
-has (a template change, a page cut short) is held aside, not stored: the layout-drift guard. Either way the fetch is remembered for the next
-run's incremental decisions: this is the one place that records a fetch.
+has (a template change, a page cut short) is held aside, not stored: the layout-drift guard.
+Either way the fetch is remembered for the next run's incremental decisions: this is the one
+place that records a fetch.
 
 Encoding the WARC records (SHA-1 digests and a deflate of the whole page) is the costly part
 of storing. A parse worker (VNGOV_PARSE_WORKERS) encodes them with the record; otherwise they
@@ -68,11 +69,11 @@ class StorePipeline(CrawlerPipeline):
         except (OSError, sqlite3.OperationalError) as error:
             if not _disk_full(error):
                 raise
-            self._disk_full(archive_writer(self.crawler), error)
+            self._stop_on_full_disk(archive_writer(self.crawler), error)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk_full"))
             raise DropItem(f"not stored, the disk is full: {item.record.get('url')}") from None
 
-    def _disk_full(self, writer, error: Exception) -> None:
+    def _stop_on_full_disk(self, writer, error: Exception) -> None:
         """What is not committed is dropped (none of it recorded as fetched: the next run, once
         there is space, fetches it), and the run fails with one line."""
         archive = self.crawler.settings.get("VNGOV_ARCHIVE")
@@ -156,7 +157,7 @@ class StorePipeline(CrawlerPipeline):
         except (OSError, sqlite3.OperationalError) as error:
             if not _disk_full(error):
                 raise
-            self._disk_full(writer, error)
+            self._stop_on_full_disk(writer, error)
             return True
 
     async def _encode(self, fetch) -> bytes:

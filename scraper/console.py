@@ -52,7 +52,9 @@ _board: _Board | None = None
 def progress_line(site: str, stats: dict) -> str:
     errors = sum(int(v) for k, v in stats.items()
                  if k.startswith("downloader/response_status_count/") and k.rsplit("/", 1)[1] >= "400")
-    errors += int(stats.get("downloader/exception_count", 0))
+    # Network errors; not the requests robots.txt forbids, which are no error.
+    errors += int(stats.get("downloader/exception_count", 0)) - int(
+        stats.get("downloader/exception_type_count/scrapy.exceptions.IgnoreRequest", 0))
     count = lambda outcome: int(stats.get(f"vngov/{site}/{outcome}", 0))  # noqa: E731
     held = f", held {count('held')}" if count("held") else ""
     return (f"{site}: {int(stats.get('response_received_count', 0))} pages, new {count('new')}, "

@@ -17,7 +17,7 @@ from scraper.archive.layout import iter_segments
 
 REPO = Path(__file__).resolve().parents[2]
 COUNT = 1000
-TRIALS = 20
+TRIALS = 10  # benchmarks/kill_chain.py runs fifty kill chains of whole crawls
 
 
 def _run_writer(root: Path) -> subprocess.Popen:
@@ -68,4 +68,4 @@ def test_sigkill_at_random_points_never_corrupts_or_duplicates(tmp_path):
         ids = Counter(r["id"] for r in Archive(root).iter_articles(all_versions=True))
         assert len(ids) == COUNT and set(ids.values()) == {1}, f"trial {trial}: duplicates after repeat"
         _assert_whole(root)
-    assert killed_with_data >= 5, "kills should land mid-run, not only before or after"
+    assert killed_with_data >= 3, "kills should land mid-run, not only before or after"

@@ -92,7 +92,7 @@ def test_on_a_terminal_a_crawl_shows_a_line_per_site_and_logs_to_a_file(tmp_path
     with MirrorServer(SITES) as server:
         primary, secondary = pty.openpty()
         process = subprocess.Popen([str(VNGOV), "crawl", "baochinhphu.vn", "nhandan.vn", "--archive", str(tmp_path),
-                                    "--mirror", server.url, "--set", "DOWNLOAD_DELAY=0.05"],
+                                    "--mirror", server.url, "--fast", "--set", "DOWNLOAD_DELAY=0.05"],
                                    cwd=REPO, stdin=subprocess.DEVNULL, stdout=secondary, stderr=secondary)
         os.close(secondary)
         chunks = []
