@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from scraper import parsepool
 from scraper.crawlstate import CrawlState
@@ -172,6 +173,13 @@ class SiteSpider(scrapy.Spider):
                 and self.until is None and not self.listing_failures)
 
     def listing_failed(self, failure) -> None:
+        """A listing page that could not be read leaves the walk incomplete; not one that
+        robots.txt forbids, nor a page past the listing's end answering 404 or 410."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return
+        if failure.check(HttpError) and failure.value.response.status in (404, 410) \
+                and failure.request.cb_kwargs.get("page", 1) > 1:
+            return
         self.listing_failures += 1
         self.crawler.stats.inc_value(f"vngov/{self.site}/listing_failures")
 

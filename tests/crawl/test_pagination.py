@@ -92,3 +92,19 @@ def test_a_full_walk_goes_past_covered_pages():
     spider.full_walk = True  # VNGOV_FULL_WALK
     spider.crawl_state = _state(SEEN, LAST_WALK - timedelta(days=1), LAST_WALK)
     assert _walk_on(spider) == ["https://www.qdnd.vn/chinh-tri/p/2"]
+
+
+@pytest.mark.parametrize("status, page, failed", [(404, 3, False), (410, 2, False), (404, 1, True), (503, 3, True)])
+def test_a_listing_ends_at_a_missing_page_but_fails_on_an_error(status, page, failed):
+    """A page past a listing's end answering 404 completes the walk; an error or a missing first
+    page leaves it incomplete, so that the next run walks the listings again to their end."""
+    from scrapy.http import Response
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    spider = _spider("qdnd.vn")
+    request = Request("https://www.qdnd.vn/chinh-tri/p/3", cb_kwargs={"page": page})
+    failure = Failure(HttpError(Response(request.url, status=status, request=request)))
+    failure.request = request
+    spider.listing_failed(failure)
+    assert bool(spider.listing_failures) is failed
