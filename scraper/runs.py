@@ -1,5 +1,5 @@
-"""Runs of a crawl: their ids, and the lock that keeps two runs of one site from sharing an
-archive's job state. Depends on nothing of ours, so that settings.py may import it."""
+"""Runs of a crawl: their ids, and the locks that keep two runs of one site, or two commits into
+one archive, apart. Depends on nothing of ours, so that settings.py may import it."""
 from __future__ import annotations
 
 import errno
@@ -36,44 +36,79 @@ class SiteLocked(RuntimeError):
     """Another run crawls this site into this archive; the message names it."""
 
 
-class RunLock:
-    """An exclusive flock on <archive>/.locks/<site>.lock, held for a whole run of that site,
-    taken before the run starts. The kernel releases it when its process
-    ends, however it ends: a lock left by a killed run is free at once. The file says who holds
-    it (pid, run id, start time, UTC), for the message a second run prints."""
+class FileLock:
+    """An exclusive flock on `path`, whose file names its holder while it is held. The kernel
+    releases it when its process ends, however it ends: a lock left by a killed process is free
+    at once. Subclasses say what the file holds (`holder_text`)."""
 
-    def __init__(self, archive: Path | str, site: str, run_id: str):
-        self.path = Path(archive) / LOCKS_DIR / f"{site.replace('/', '_')}.lock"
-        self.site = site
-        self.run_id = run_id
+    POLL = 0.2  # seconds between attempts while waiting
+
+    def __init__(self, path: Path):
+        self.path = path
         self._handle = None
 
-    def acquire(self, wait: float = 0.0) -> None:
-        """Take the lock, waiting up to `wait` seconds for its holder; SiteLocked if it is held."""
-        import fcntl  # POSIX: crawls run on Linux and macOS
+    def holder_text(self) -> str:
+        raise NotImplementedError
+
+    def try_acquire(self) -> bool:
+        import fcntl  # not at import: the read-only Archive imports the writer on Windows too
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as error:
-                if error.errno not in (errno.EAGAIN, errno.EACCES):
-                    handle.close()
-                    raise
-                if time.monotonic() >= deadline:
-                    holder = self.holder()
-                    handle.close()
-                    raise SiteLocked(self._describe(holder)) from None
-                time.sleep(0.2)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            handle.close()
+            if error.errno in (errno.EAGAIN, errno.EACCES):
+                return False
+            raise
         handle.seek(0)
         handle.truncate()
-        json.dump({"pid": os.getpid(), "run_id": self.run_id,
-                   "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}, handle)
+        handle.write(self.holder_text())
         handle.flush()
         self._handle = handle
+        return True
+
+    def wait(self, timeout: float) -> bool:
+        """Take the lock, waiting up to `timeout` seconds for its holder; whether it did."""
+        deadline = time.monotonic() + timeout
+        while not self.try_acquire():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(self.POLL)
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def release(self) -> None:
+        if self._handle is not None:
+            import fcntl
+
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+class RunLock(FileLock):
+    """The lock on <archive>/.locks/<site>.lock, held for a whole run of that site, taken before
+    the run starts. The file says who holds it (pid, run id, start time, UTC), for the message a
+    second run prints."""
+
+    def __init__(self, archive: Path | str, site: str, run_id: str):
+        super().__init__(Path(archive) / LOCKS_DIR / f"{site.replace('/', '_')}.lock")
+        self.site = site
+        self.run_id = run_id
+
+    def holder_text(self) -> str:
+        return json.dumps({"pid": os.getpid(), "run_id": self.run_id,
+                           "since": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+
+    def acquire(self, wait: float = 0.0) -> None:
+        """Take the lock, waiting up to `wait` seconds for its holder; SiteLocked if it is held."""
+        if not self.wait(wait):
+            raise SiteLocked(self._describe(self.holder()))
 
     def holder(self) -> dict:
         try:
@@ -84,14 +119,6 @@ class RunLock:
     def _describe(self, holder: dict) -> str:
         who = f"run {holder.get('run_id', '?')} (pid {holder.get('pid', '?')}, since {holder.get('since', '?')} UTC)"
         return f"{self.site} is being crawled into {self.path.parent.parent} by {who}"
-
-    def release(self) -> None:
-        if self._handle is not None:
-            import fcntl
-
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
 
 
 @contextmanager

@@ -13,7 +13,6 @@ the temporary files of writers that are gone.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import io
 import logging
@@ -31,8 +30,8 @@ from .. import __version__
 from ..items import Fetch
 from ..schema import CONTENT_FIELDS, COVERAGE, json_schema_text
 from . import index as archive_index
-from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_lines
-from ..runs import LOCKS_DIR, new_run_id
+from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_records
+from ..runs import LOCKS_DIR, FileLock, new_run_id
 from .index import utc_now
 from .journal import replay_journal
 from .layout import NotAnArchive, fsync_dir, iter_segments, may_hold_archive, partition_dir, partition_of, partition_of_path, safe_component, warc_dir
@@ -134,53 +133,24 @@ class Planned:
         return f"{HELD}: lost {', '.join(self.lost)}"
 
 
-class ArchiveLock:
-    """An exclusive flock on <archive>/.lock: whoever holds it may rename files into place and
-    change the index. The file names the holder, for the message of a writer that gave up."""
+class ArchiveLock(FileLock):
+    """The lock on <archive>/.lock: whoever holds it may rename files into place and change the
+    index. The file names the holder (pid and run), for the message of a writer that gave up."""
+
+    POLL = 0.05
 
     def __init__(self, root: Path, holder: str):
-        self.path = root / ".lock"
+        super().__init__(root / ".lock")
         self.holder = holder
-        self._handle = None
 
-    def try_acquire(self) -> bool:
-        import fcntl  # not at import: the read-only Archive imports this module on Windows too
-
-        handle = open(self.path, "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            handle.close()
-            if error.errno in (errno.EAGAIN, errno.EACCES):
-                return False
-            raise
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"{os.getpid()} {self.holder}\n")
-        handle.flush()
-        self._handle = handle
-        return True
+    def holder_text(self) -> str:
+        return f"{os.getpid()} {self.holder}\n"
 
     def acquire(self, timeout: float) -> None:
         """Wait up to `timeout` seconds; ArchiveLocked then. Not for the reactor's thread."""
-        deadline = time.monotonic() + timeout
-        while not self.try_acquire():
-            if time.monotonic() >= deadline:
-                raise ArchiveLocked(f"archive {self.path.parent} is locked by another writer "
-                                    f"(pid and run: {self.path.read_text().strip() or '?'})")
-            time.sleep(0.05)
-
-    @property
-    def held(self) -> bool:
-        return self._handle is not None
-
-    def release(self) -> None:
-        if self._handle is not None:
-            import fcntl
-
-            fcntl.flock(self._handle, fcntl.LOCK_UN)
-            self._handle.close()
-            self._handle = None
+        if not self.wait(timeout):
+            raise ArchiveLocked(f"archive {self.path.parent} is locked by another writer "
+                                f"(pid and run: {self.path.read_text().strip() or '?'})")
 
 
 def _alive_path(root: Path, run_id: str) -> Path:
@@ -268,7 +238,6 @@ class ArchiveWriter:
         self.commit_every = commit_every
         self.commit_interval = commit_interval
         self.lock_timeout = lock_timeout
-        self.exclusive = exclusive
         self._uncommitted = 0
         self._last_commit = time.monotonic()
         self.counts = {"new": 0, "updated": 0, "unchanged": 0, "rejected": 0, "held": 0}
@@ -293,8 +262,8 @@ class ArchiveWriter:
             self._lock.release()
             self._alive.release()
             raise
-        self._pending: dict[str, tuple[str, int, str]] = {}  # id -> (hash, version, first_seen_at)
-        self._looked_up: dict[str, tuple | None] = {}  # id -> the index's row, until commit
+        self._pending: dict[str, Previous] = {}  # id -> the version this writer added, until commit
+        self._looked_up: dict[str, Previous | None] = {}  # id -> the index's row, until commit
         self._seen: list[tuple[str, str]] = []  # (last_seen_at, id) of unchanged articles
         self._fetches: list[tuple] = []
         self._held: list[tuple] = []  # rows of the index's `held` table
@@ -366,12 +335,12 @@ class ArchiveWriter:
             stored["warc_file"], stored["warc_offset"] = record.get("warc_file"), record.get("warc_offset")
         year, month = partition_of(stored.get("published_at"))
         segment = self._segment_for(stored.get("site") or "_", year, month)
+        fields = _index_fields(stored)
         segment.rows.append((article_id, version, digest, segment.writer.lines, stored.get("published_at"),
-                             stored.get("parser_version"), now, stored["warc_file"], stored["warc_offset"],
-                             _index_fields(stored)))
+                             stored.get("parser_version"), now, stored["warc_file"], stored["warc_offset"], fields))
         segment.writer.write(dumps(stored))
-        self._pending[article_id] = Previous(digest, version, stored["first_seen_at"], _coverage(stored),
-                                             len(stored.get("body_text") or ""))
+        self._pending[article_id] = Previous(digest, version, stored["first_seen_at"], fields["coverage"],
+                                             fields["body_length"])
         status = planned.status
         self.counts[status] += 1
         self._uncommitted += 1
@@ -596,13 +565,17 @@ class ArchiveWriter:
                 close()
             except OSError:  # a full disk: the file goes anyway
                 pass
-        for item in (*self._segments.values(), *self._warcs.values(), *self._closed, *self._closed_warcs):
+        for item in self._uncommitted_files():
             item.tmp.unlink(missing_ok=True)
         self._segments.clear()
         self._warcs.clear()
         self._closed.clear()
         self._closed_warcs.clear()
         self._forget_pending()
+
+    def _uncommitted_files(self) -> list:
+        """The temporary files (segments and WARCs) holding what is not committed yet."""
+        return [*self._segments.values(), *self._warcs.values(), *self._closed, *self._closed_warcs]
 
     def abort(self) -> None:
         """Drop what was not committed and close (used when a run fails half-way)."""
@@ -637,14 +610,17 @@ class ArchiveWriter:
         """Finish or undo what a killed writer left: journaled compactions, temporary files,
         committed segments the index never heard of."""
         replay_journal(self.root, self.db)
-        own = {item.tmp for item in (*self._segments.values(), *self._warcs.values(), *self._closed, *self._closed_warcs)}
+        own = {item.tmp for item in self._uncommitted_files()}
         alive: dict[str, bool] = {self.run_id: False}  # our own files are those open now
+
+        def writer_alive(run: str) -> bool:
+            if run not in alive:
+                alive[run] = _writer_alive(self.root, run)
+            return alive[run]
+
         for tmp in list(self.root.glob("site=*/**/.*.tmp")):
             match = _TMP_RUN.match(tmp.name)
-            run = match["run"] if match else None
-            if run is not None and run not in alive:
-                alive[run] = _writer_alive(self.root, run)
-            if tmp in own or (run is not None and alive[run]):
+            if tmp in own or (match is not None and writer_alive(match["run"])):
                 continue  # work in progress
             logger.warning("removing uncommitted file %s", tmp)
             tmp.unlink(missing_ok=True)
@@ -660,7 +636,7 @@ class ArchiveWriter:
                 logger.error("%s; not indexed (vngov check --repair makes the archive whole)", error)
         for mark in (self.root / LOCKS_DIR).glob("writer-*.lock"):
             run = mark.name[len("writer-"):-len(".lock")]
-            if run != self.run_id and not alive.get(run, _writer_alive(self.root, run)):
+            if run != self.run_id and not writer_alive(run):
                 mark.unlink(missing_ok=True)
         self._write_schema()
         self._recovered = True
@@ -668,8 +644,7 @@ class ArchiveWriter:
     def _reindex(self, path: Path) -> None:
         site, year, month = partition_of_path(path)
         rows, fetched = [], []
-        for line_number, line in enumerate(read_lines(path)):
-            record = orjson.loads(line)
+        for line_number, (_, record) in enumerate(read_records(path)):
             when = record.get("fetched_at") or record.get("written_at")
             fetched += [(url, when, record.get("content_hash"), record.get("published_at"),
                          record.get("first_seen_at") or when)
