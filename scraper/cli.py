@@ -305,15 +305,10 @@ def _site_running(root: Path, site: str) -> bool:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .archive import ArchiveWriter
-    from .archive import index as archive_index
-    from .check import check, repair
+    from .check import repair
 
     root = _existing_archive(args)
-    connection = archive_index.connect(root, readonly=True)
-    try:
-        result = check(root, connection)
-    finally:
-        connection.close()
+    result = _checked(root)
     for finding in result.findings:
         lost = f"; {len(finding.lost)} archived versions in it" if finding.lost else ""
         print(f"{finding.path}: {finding.problem}{lost}")
@@ -326,13 +321,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"repaired: damaged segments rewritten with what they hold (the damaged files are in damaged/), "
           f"{result.rebuilt} articles rebuilt from their WARC snapshots, {result.refetch} marked for re-fetch "
           f"by the next crawl")
+    unrepaired = [finding for finding in _checked(root).findings if not finding.path.endswith(".warc.gz")]
+    return EXIT_DAMAGED if unrepaired else 0
+
+
+def _checked(root: Path):
+    from .archive import index as archive_index
+    from .check import check
+
     connection = archive_index.connect(root, readonly=True)
     try:
-        again = check(root, connection)
+        return check(root, connection)
     finally:
         connection.close()
-    unrepaired = [finding for finding in again.findings if not finding.path.endswith(".warc.gz")]
-    return EXIT_DAMAGED if unrepaired else 0
 
 
 def cmd_compact(args: argparse.Namespace) -> int:

@@ -133,7 +133,7 @@ class RunReport:
             "finished_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
             "finish_reason": reason,
             "peak_rss_mb": peak_rss_mb(),
-            # What went wrong around the crawl rather than in it (a job state set aside).
+            # What went wrong around the crawl rather than in it (VNGOV_RUN_WARNINGS).
             "warnings": self.crawler.settings.getlist("VNGOV_RUN_WARNINGS"),
             "sites": {},
         }
@@ -148,15 +148,12 @@ class RunReport:
                 "pages_by_kind": dict(sorted(self.kinds.get(site, {}).items())),
                 "articles": {outcome: int(stats.get(f"vngov/{site}/{outcome}", 0)) for outcome in _OUTCOMES},
                 # why: "missing title", "not an article" (a list, a section, a redirect away), ...
-                "rejected_by_reason": {key[len(f"vngov/{site}/rejected/"):]: int(count)
-                                       for key, count in sorted(stats.items())
-                                       if key.startswith(f"vngov/{site}/rejected/")},
+                "rejected_by_reason": _under(stats, f"vngov/{site}/rejected/"),
                 # Of the rejected, those fetched again in a later run (crawlstate.reject_policy).
                 "rejected_transient": int(stats.get(f"vngov/{site}/rejected_transient", 0)),
                 "http_errors": {str(code): n for code, n in sorted(self.errors.get(site, {}).items())},
                 "network_errors": dict(sorted(network.get(site, {}).items())),
-                "held_fields": {key[len(f"vngov/{site}/held/"):]: int(count) for key, count in sorted(stats.items())
-                                if key.startswith(f"vngov/{site}/held/")},
+                "held_fields": _under(stats, f"vngov/{site}/held/"),
                 "pages_parsed": parsed,
                 "pages_unusable": self.unusable.get(site, 0),
                 "field_coverage": {name: round(self.coverage[site][name] / parsed, 4) if parsed else None
@@ -198,6 +195,11 @@ class RunReport:
             (folder / f"{name}.txt").write_text(summary + "\n", encoding="utf-8")
         except (OSError, sqlite3.Error) as error:  # a full disk: the run's outcome still reaches vngov crawl
             logger.error("the run report could not be written under %s: %s", archive, error)
+
+
+def _under(stats: dict, prefix: str) -> dict[str, int]:
+    """The counters named `prefix` + something, by that something, in name order."""
+    return {key[len(prefix):]: int(count) for key, count in sorted(stats.items()) if key.startswith(prefix)}
 
 
 def _vm_hwm_mb(pid: int | str) -> float | None:

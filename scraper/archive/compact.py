@@ -11,9 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-import orjson
-
-from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_lines, read_records
+from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_records
 from .index import utc_now
 from .journal import finish_rewrite
 from .layout import fsync_dir
@@ -94,18 +92,15 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
     removed/ before the journal entry that lets the swap happen: a removal killed between the
     two lists them there while they are still archived, and the rerun lists them again as it
     takes them out."""
-    root, db = writer.root, writer.db
-    name = writer.unused_name(folder, "part-", f"-{kind}{CODECS[writer.codec]}")
-    final = folder / name
-    tmp = folder / f".{name}.tmp"
+    root = writer.root
+    final, tmp = _new_segment(writer, folder, kind)
     out = SegmentWriter(tmp, writer.codec)
     moves = []  # (id, version, line in the new segment)
     dropped = []  # (id, version)
     renamed = []  # (old id, new id, canonical URL, version)
     removed_lines = []
     for path in paths:
-        for line in read_lines(path):
-            record = orjson.loads(line)
+        for line, record in read_records(path):
             if drop and record["id"] in drop:
                 dropped.append((record["id"], record["version"]))
                 removed_lines.append(dumps({"removed_at": utc_now(), "reason": drop[record["id"]],
@@ -121,8 +116,22 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
     out.close()
     if removed_lines:
         _keep_removed(root, writer.run_id, removed_lines)
+    _swap(writer, final, tmp, paths, moves, dropped, renamed)
+    return len(dropped) + len(renamed)
+
+
+def _new_segment(writer, folder: Path, kind: str) -> tuple[Path, Path]:
+    """(final, temporary) paths of a rewrite's new segment in `folder`."""
+    name = writer.unused_name(folder, "part-", f"-{kind}{CODECS[writer.codec]}")
+    return folder / name, folder / f".{name}.tmp"
+
+
+def _swap(writer, final: Path, tmp: Path, paths: list[Path], moves: list, dropped: list, renamed: list) -> None:
+    """Journal the rewrite of `paths` into `final` (written whole as `tmp`, unless no line was
+    left: then no file), then carry it out (journal.finish_rewrite)."""
+    root, db = writer.root, writer.db
     if not moves:  # nothing left in these segments: no empty file
-        tmp.unlink()
+        tmp.unlink(missing_ok=True)
     payload = {"new": str(final.relative_to(root)) if moves else None, "tmp": str(tmp.relative_to(root)),
                "old": [str(p.relative_to(root)) for p in paths], "moves": moves, "dropped": dropped,
                "renamed": renamed}
@@ -130,17 +139,13 @@ def _rewrite(writer, folder: Path, paths: list[Path], kind: str, drop: dict[str,
         db.execute("BEGIN IMMEDIATE")
         db.execute("INSERT INTO journal (operation, payload) VALUES ('compact', ?)", (json.dumps(payload),))
     finish_rewrite(root, db, payload)
-    return len(dropped) + len(renamed)
 
 
 def salvage_segment(writer, path: Path, lost: list[tuple[str, int]]) -> int:
     """Replace a damaged (or missing) segment with one holding the records it still reads back,
     through the journaled swap; the index forgets the `lost` versions. Returns the lines kept."""
-    root, db = writer.root, writer.db
     writer.commit()
-    name = writer.unused_name(path.parent, "part-", f"-salvaged{CODECS[writer.codec]}")
-    final = path.parent / name
-    tmp = path.parent / f".{name}.tmp"
+    final, tmp = _new_segment(writer, path.parent, "salvaged")
     moves = []
     if path.exists():
         out = SegmentWriter(tmp, writer.codec)
@@ -151,15 +156,7 @@ def salvage_segment(writer, path: Path, lost: list[tuple[str, int]]) -> int:
         except DamagedSegment:
             pass  # what came before the damage is kept
         out.close()
-        if not moves:
-            tmp.unlink()
-    payload = {"new": str(final.relative_to(root)) if moves else None, "tmp": str(tmp.relative_to(root)),
-               "old": [str(path.relative_to(root))], "moves": moves, "dropped": [list(key) for key in lost],
-               "renamed": []}
-    with db:
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("INSERT INTO journal (operation, payload) VALUES ('compact', ?)", (json.dumps(payload),))
-    finish_rewrite(root, db, payload)
+    _swap(writer, final, tmp, [path], moves, [list(key) for key in lost], [])
     return len(moves)
 
 

@@ -91,7 +91,7 @@ CREATE TABLE IF NOT EXISTS runs (
     summary TEXT NOT NULL,
     PRIMARY KEY (run_id, site)
 );
-CREATE INDEX IF NOT EXISTS runs_site ON runs (site, finished_at);
+CREATE INDEX IF NOT EXISTS runs_site_started ON runs (site, started_at);  -- runs are read newest first
 """
 # Columns added since the first archives: (table, column, type), added where missing.
 _ADDED_COLUMNS = (("articles", "body_length", "INTEGER", None),
