@@ -16,14 +16,11 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.normalize import normalize_record
-
 from .archive.codec import DamagedSegment, read_records
 from .archive.compact import salvage_segment
 from .archive.layout import iter_segments
-from .archive.warc import read_fetch
 from .items import record_problem
-from .parsing.record import build_record
+from .reparse import rebuild
 
 DAMAGED_DIR = "damaged"
 
@@ -123,15 +120,12 @@ def _rebuild_or_refetch(writer, lost: dict[tuple[str, int], tuple], result: Chec
         latest[article_id] = row
     forget = []
     for article_id, (warc_file, warc_offset, canonical) in latest.items():
-        try:
-            fetch = read_fetch(writer.root, warc_file, warc_offset) if warc_file else None
-        except (OSError, ValueError):
-            fetch = None
-        fresh = normalize_record(build_record(fetch)) if fetch is not None else None
+        rebuilt = rebuild(writer.root, warc_file, warc_offset) if warc_file else None
+        fresh = rebuilt[0] if rebuilt else None
         if fresh is None or record_problem(fresh) is not None or fresh["id"] != article_id:
             forget.append(canonical)
             continue
-        fresh.update(warc_file=warc_file, warc_offset=warc_offset, fetched_at=fetch.fetched_at)
+        fresh["fetched_at"] = rebuilt[1].fetched_at
         writer.add(fresh)
         result.rebuilt += 1
     writer.commit()

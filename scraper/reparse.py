@@ -38,6 +38,22 @@ def _legacy_hints(fetch: Fetch, record: dict) -> None:
         fetch.hints = Hints(source=record["date_source"], published_at=record.get("published_at"))
 
 
+def rebuild(root: Path, warc_file: str, warc_offset: int, stored: dict | None = None) -> tuple[dict, Fetch] | None:
+    """The record the crawl's own path (build_record, then normalization) makes now of the fetch
+    kept at `warc_file`:`warc_offset`, pointing at that snapshot, and the fetch; None if it does
+    not read back. `stored` is the archived record it was built from, for older archives' hints.
+    The caller sets `fetched_at`."""
+    try:
+        fetch = read_fetch(root, warc_file, warc_offset)
+    except (OSError, ValueError):
+        return None
+    if stored is not None:
+        _legacy_hints(fetch, stored)
+    fresh = normalize_record(build_record(fetch))
+    fresh.update(warc_file=warc_file, warc_offset=warc_offset)
+    return fresh, fetch
+
+
 def reparse(root: Path, *, since: date | None = None, sites: list[str] | None = None,
             remove_rejected: bool = False) -> ReparseResult:
     result = ReparseResult()
@@ -52,15 +68,12 @@ def reparse(root: Path, *, since: date | None = None, sites: list[str] | None = 
         for stored in archive.iter_articles(since=since, sites=sites):
             if not stored.get("warc_file"):
                 continue
-            try:
-                fetch = read_fetch(root, stored["warc_file"], stored["warc_offset"])
-            except (OSError, ValueError):
+            rebuilt = rebuild(root, stored["warc_file"], stored["warc_offset"], stored)
+            if rebuilt is None:
                 result.missing_snapshot += 1
                 continue
-            _legacy_hints(fetch, stored)
-            fresh = normalize_record(build_record(fetch))
-            for name in ("warc_file", "warc_offset", "fetched_at"):
-                fresh[name] = stored.get(name)
+            fresh = rebuilt[0]
+            fresh["fetched_at"] = stored.get("fetched_at")
             result.reparsed += 1
             problem = record_problem(fresh)
             if problem is not None:  # the crawl would reject it now: rejected, its old version kept
@@ -116,13 +129,12 @@ def _take_in_held(writer: ArchiveWriter, root: Path, sites: list[str] | None, re
     for rowid, article_id, site, warc_file, warc_offset, fetched_at in rows:
         if sites and site not in sites:
             continue
-        try:
-            fetch = read_fetch(root, warc_file, warc_offset)
-        except (OSError, ValueError):
+        rebuilt = rebuild(root, warc_file, warc_offset)
+        if rebuilt is None:
             result.missing_snapshot += 1
             continue
-        fresh = normalize_record(build_record(fetch))
-        fresh.update(warc_file=warc_file, warc_offset=warc_offset, fetched_at=fetched_at)
+        fresh = rebuilt[0]
+        fresh["fetched_at"] = fetched_at
         if record_problem(fresh) is not None or fresh["id"] != article_id:
             result.still_held += 1
             continue

@@ -30,13 +30,15 @@ _ERROR_TEXT = re.compile(
 _ERROR_BODY = 600  # characters: an article's body is longer
 
 
+def _content_type(headers: list[tuple[str, str]]) -> str | None:
+    """The Content-Type response header, if there is one."""
+    return next((value for name, value in headers if name.lower() == "content-type"), None)
+
+
 def declared_charset(headers: list[tuple[str, str]]) -> str | None:
     """The charset of the Content-Type response header, if it names one."""
-    for name, value in headers:
-        if name.lower() == "content-type":
-            match = _CHARSET.search(value)
-            return match.group(1) if match else None
-    return None
+    match = _CHARSET.search(_content_type(headers) or "")
+    return match.group(1) if match else None
 
 
 def is_article_url(url: str, profile: SiteProfile | None, requested_url: str | None = None) -> bool:
@@ -56,13 +58,12 @@ def _unusable(fetch: Fetch, max_bytes: int) -> str | None:
     body = fetch.body
     if len(body) > max_bytes:
         return f"{TOO_LARGE}: {len(body) / 1e6:.1f} MB (limit {max_bytes / 1e6:.1f} MB)"
-    kind = next((value.split(";")[0].strip().lower() for name, value in fetch.headers
-                 if name.lower() == "content-type"), "")
+    kind = (_content_type(fetch.headers) or "").split(";")[0].strip().lower()
     magic = next((name for prefix, name in _MAGIC if body.startswith(prefix)), None)
     if magic or (kind and "html" not in kind and "xml" not in kind and not kind.startswith("text/")):
         return f"{NOT_HTML}: {magic or kind}"
     tail = body[-65536:].lower()
-    if body.strip() and b"</html" not in tail and b"</body" not in tail:
+    if body and not body.isspace() and b"</html" not in tail and b"</body" not in tail:  # no copy of the page
         return f"{CUT_SHORT}: it ends without </body> or </html> ({len(body)} bytes)"
     return None
 
