@@ -39,6 +39,27 @@ def _utf8(text: str) -> bytes:
     return text.encode()
 
 
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-le")
+
+
+def _half(text: str) -> int:
+    return text.index(">", len(text) // 2) + 1
+
+
+def _mixed(text: str) -> bytes:
+    """The page's first half (its template) in UTF-8, the rest in windows-1258."""
+    return text[:_half(text)].encode() + encode_windows_1258(text[_half(text):])
+
+
+def _decode(data: bytes, codec: str, text: str) -> str:
+    """What a reader should get from the page's bytes: each part in what it was written in."""
+    if codec == "utf-8+cp1258":
+        cut = len(data) - len(encode_windows_1258(text[_half(text):]))
+        return data[:cut].decode() + data[cut:].decode("windows-1258")
+    return data.decode(codec)
+
+
 # (name, the page's bytes from its text, the charset they are in, the response header's, the meta tag's)
 CASES = [
     ("UTF-8, declared so", _utf8, "utf-8", "utf-8", "utf-8"),
@@ -48,6 +69,9 @@ CASES = [
     ("windows-1258, nothing declared", encode_windows_1258, "windows-1258", None, None),
     ("windows-1258, header says ISO-8859-1", encode_windows_1258, "windows-1258", "iso-8859-1", None),
     ("windows-1258, header and meta say UTF-8", encode_windows_1258, "windows-1258", "utf-8", "utf-8"),
+    ("windows-1258, header says GB2312", encode_windows_1258, "windows-1258", "gb2312", None),
+    ("UTF-16 without BOM, header says windows-1258", _utf16, "utf-16-le", "windows-1258", None),
+    ("UTF-8 template, article text in windows-1258", _mixed, "utf-8+cp1258", "utf-8", "utf-8"),
 ]
 
 
@@ -56,7 +80,7 @@ def ours(data: bytes, declared: str | None) -> str:
 
 
 def beautifulsoup(data: bytes, declared: str | None) -> str:
-    from bs4 import UnicodeDammit  # in the [eval] extra: vngov itself does not use it
+    from bs4 import UnicodeDammit
 
     dammit = UnicodeDammit(data, known_definite_encodings=[declared] if declared else [], is_html=True)
     return dammit.unicode_markup or ""
@@ -91,7 +115,7 @@ def main() -> int:
         pages = []
         for text in texts:
             page = _with_meta(encode(text), meta)
-            pages.append((page, header, page.decode(codec)))  # what a reader should get
+            pages.append((page, header, _decode(page, codec, text)))
         row = [name]
         for reader in (ours, beautifulsoup):
             right = sum(_right(reader(page, declared), text) for page, declared, text in pages)

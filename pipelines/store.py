@@ -26,7 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from scraper.archive.warc import encode_fetch
 from scraper.crawlstate import RETRY_DELAYS, reject_policy, retry_after
-from scraper.items import CrawledPage
+from scraper.items import WITHDRAWN, CrawledPage
 from scraper.parsing.urls import canonicalize_url
 
 from .base import CrawlerPipeline
@@ -124,6 +124,9 @@ class StorePipeline(CrawlerPipeline):
         writer.record_fetch(others, site, item.fetch.status, None, published, item.problem)
         if not final:
             self.stats.inc_value(f"vngov/{site}/rejected_transient")
+        elif any(kind in item.problem for kind in WITHDRAWN):
+            writer.withdrawn(urls, item.problem.split(": ", 1)[-1])
+            self.stats.inc_value(f"vngov/{site}/withdrawn")
 
     async def close_spider(self, spider=None) -> None:
         """Commit what this crawl added before the run ends, waiting for the archive's lock

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from .archive import index as archive_index
-from .items import LISTED_HEADLINE, TOO_LARGE, WITHDRAWN
+from .items import GONE, LISTED_HEADLINE, TOO_LARGE, WITHDRAWN
 from .parsing.urls import canonicalize_url
 
 # Fetch a transiently rejected page again after these delays (then every 30 days), in seconds:
@@ -51,11 +51,14 @@ def _parse(value: str | None) -> datetime | None:
 def reject_policy(problem: str, previous: str | None) -> bool:
     """Whether a reject is final (remembered as done) rather than transient (fetched again after
     a back-off). `previous` is the reject of the URL's last fetch, if it was rejected. Final: a
-    confirmed withdrawal (a redirect away from the article, or the home page or a section served
-    in its place, on two fetches in a row), a list served at an article's URL, a page over the
-    size limit, a record the parser cannot date. Anything else may pass: an error page, a PDF,
-    a page cut short, a page without title or body, a first redirect away."""
+    confirmed withdrawal (410 Gone; or a 404, a redirect away from the article, or the home page
+    or a section served in its place, on two fetches in a row), a list served at an article's
+    URL, a page over the size limit, a record the parser cannot date. Anything else may pass: an
+    error page, a PDF, a page cut short or undecodable, a page without title or body, a first
+    404 or redirect away (a CMS has bad hours)."""
     if problem.startswith(("bad ", "missing url")) or TOO_LARGE in problem or LISTED_HEADLINE in problem:
+        return True
+    if f"{GONE} 410" in problem:
         return True
     withdrawn = any(kind in problem for kind in WITHDRAWN)
     return withdrawn and previous is not None and any(kind in previous for kind in WITHDRAWN)

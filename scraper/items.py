@@ -20,21 +20,24 @@ LISTED_HEADLINE = "page lists articles"
 SECTION_PAGE = "page names a home or section page as its address"
 HOME_TITLE = "page is titled as a home page"
 REDIRECTED_AWAY = "redirected to a page that is not an article"
-NOT_AN_ARTICLE = (LISTED_HEADLINE, SECTION_PAGE, HOME_TITLE, REDIRECTED_AWAY)
+GONE = "the article's URL answers"  # 404 Not Found or 410 Gone
+NOT_AN_ARTICLE = (LISTED_HEADLINE, SECTION_PAGE, HOME_TITLE, REDIRECTED_AWAY, GONE)
 # What the article's URL gave in place of its page; validation rejects such records as an
 # "unusable page": a CMS error or maintenance page served with status 200, a PDF or an image, a
-# page cut short in transfer, a page over the size limit.
+# page cut short in transfer, a page over the size limit, a page no charset reads cleanly.
 ERROR_PAGE = "page is an error page"
 NOT_HTML = "page is not HTML"
 CUT_SHORT = "page is cut short"
 TOO_LARGE = "page is too large"
-UNUSABLE = (ERROR_PAGE, NOT_HTML, CUT_SHORT, TOO_LARGE)
+UNDECODABLE = "page is undecodable"
+UNUSABLE = (ERROR_PAGE, NOT_HTML, CUT_SHORT, TOO_LARGE, UNDECODABLE)
 # A page whose rel=canonical (or og:url) names another page than itself: another site's (it was
 # syndicated from there), or another article of its own site (a template fault). Its own URL
 # stays its id: two articles never share one.
 FOREIGN_CANONICAL = "the page names as its canonical URL"
-# A site that withdrew an article: its URL redirects to, or serves, the home page or a section.
-WITHDRAWN = (REDIRECTED_AWAY, SECTION_PAGE, HOME_TITLE)
+# A site that withdrew an article: its URL redirects to, or serves, the home page or a section,
+# or answers 404 or 410.
+WITHDRAWN = (REDIRECTED_AWAY, SECTION_PAGE, HOME_TITLE, GONE)
 
 
 def record_problem(record: dict) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import scrapy
@@ -16,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from scraper import parsepool
 from scraper.crawlstate import CrawlState
-from scraper.items import TOO_LARGE, CrawledPage, Fetch, Hints
+from scraper.items import GONE, TOO_LARGE, CrawledPage, Fetch, Hints
 from scraper.parsing.dates import to_iso
 from scraper.parsing.feeds import parse_feed, parse_sitemap
 from scraper.parsing.listing import ListingPage, parse_listing
@@ -144,9 +145,21 @@ class SiteSpider(scrapy.Spider):
 
     def article_failed(self, failure):
         """An article request that failed after its retries. One cancelled for its size is
-        rejected as too large (final: not fetched again); the others are counted by the
-        network-error middleware and tried again by the next run, which finds them unfetched."""
+        rejected as too large (final: not fetched again); one answering 404 or 410 is rejected
+        as gone (a withdrawal once confirmed, crawlstate.reject_policy); the others are counted
+        by the network-error middleware and tried again by the next run, which finds them
+        unfetched."""
         request = failure.request
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            response = failure.value.response
+            redirected = request.meta.get("redirect_urls")
+            fetch = Fetch(url=response.url, status=response.status, requested_url=redirected[0] if redirected else None,
+                          fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            reason = HTTPStatus(response.status).phrase
+            record = {"url": fetch.asked_for, "canonical_url": canonicalize_url(fetch.asked_for), "site": self.site,
+                      "warnings": [f"{GONE} {response.status} {reason}"]}
+            yield CrawledPage(record=record, fetch=fetch)
+            return
         if "larger than download max size" in str(failure.value):
             fetch = Fetch(url=request.url, status=0, requested_url=request.url,
                           fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))

@@ -92,6 +92,17 @@ CREATE TABLE IF NOT EXISTS runs (
     PRIMARY KEY (run_id, site)
 );
 CREATE INDEX IF NOT EXISTS runs_site_started ON runs (site, started_at);  -- runs are read newest first
+-- What happened to an archived article other than a new version: its withdrawal by the site
+-- (its URL answers 410, or twice in a row 404 or a redirect to a home or section page). Its
+-- last version stays in the archive; it counts as withdrawn while no fetch saw it since.
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,  -- 'withdrawn'
+    at TEXT NOT NULL,  -- UTC
+    detail TEXT,  -- what the URL gave: "the article's URL answers 410 Gone"
+    run_id TEXT
+);
+CREATE INDEX IF NOT EXISTS events_id ON events (id);
 """
 # Columns added since the first archives: (table, column, type), added where missing.
 _ADDED_COLUMNS = (("articles", "body_length", "INTEGER", None),

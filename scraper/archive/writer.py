@@ -28,6 +28,7 @@ import orjson
 
 from .. import __version__
 from ..items import Fetch
+from ..items import article_id as id_for_url
 from ..schema import CONTENT_FIELDS, COVERAGE, json_schema_text
 from . import index as archive_index
 from .codec import CODECS, DamagedSegment, SegmentWriter, dumps, read_records
@@ -267,6 +268,7 @@ class ArchiveWriter:
         self._seen: list[tuple[str, str]] = []  # (last_seen_at, id) of unchanged articles
         self._fetches: list[tuple] = []
         self._held: list[tuple] = []  # rows of the index's `held` table
+        self._events: list[tuple] = []  # (ids the page may be, kind, at, detail): the `events` table
         self._sequence = 0
         self._rejects = None
 
@@ -392,6 +394,11 @@ class ArchiveWriter:
             self._fetches.append((url, site, now, status, digest, published_at, now, rejected, failures or None,
                                   retry_after))
 
+    def withdrawn(self, urls: Iterable[str], detail: str) -> None:
+        """The page at `urls` (canonical forms) is confirmed withdrawn: an event for the archived
+        article they name, if there is one (kept at the next commit; its versions stay)."""
+        self._events.append(([id_for_url(url) for url in dict.fromkeys(urls)], "withdrawn", utc_now(), detail))
+
     def fetch_state(self, url: str) -> tuple | None:
         """(rejected, failures) of the last fetch of canonical `url`, as committed."""
         return self.db.execute("SELECT rejected, failures FROM fetches WHERE canonical_url = ?", (url,)).fetchone()
@@ -444,7 +451,7 @@ class ArchiveWriter:
     def dirty(self) -> bool:
         """Whether anything added is not committed yet."""
         return bool(self._segments or self._warcs or self._closed or self._closed_warcs or self._seen
-                    or self._fetches or self._held)
+                    or self._fetches or self._held or self._events)
 
     def commit(self, wait: bool = True) -> bool:
         """Make everything added so far durable and visible, atomically per segment; returns
@@ -524,12 +531,21 @@ class ArchiveWriter:
                 self._fetches,
             )
             self.db.executemany("INSERT INTO held VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", self._held)
+            for ids, kind, at, detail in self._events:
+                # An archived article, not already withdrawn since it was last seen: once per withdrawal.
+                known = self.db.execute(
+                    f"SELECT id FROM articles a WHERE id IN ({', '.join('?' * len(ids))}) AND NOT EXISTS "
+                    "(SELECT 1 FROM events e WHERE e.id = a.id AND e.kind = ? AND e.at >= a.last_seen_at)",
+                    (*ids, kind)).fetchone()
+                if known:
+                    self.db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)", (known[0], kind, at, detail, self.run_id))
 
     def _forget_pending(self) -> None:
         """Empty what the next commit would have written, and the lookups it would have made stale."""
         self._seen.clear()
         self._fetches.clear()
         self._held.clear()
+        self._events.clear()
         self._pending.clear()
         self._looked_up.clear()
         self._uncommitted = 0

@@ -26,6 +26,8 @@ class Faults:
     # host -> article paths withdrawn: they answer 301 to the home page (what sites do with an
     # article they take down), while listings, feeds and sitemaps may still link them.
     withdrawn: dict[str, set[str]] = field(default_factory=dict)
+    # host -> {article path: 404 or 410}: articles taken down without a redirect.
+    gone: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 CHALLENGE_VALUE = "8d2f0c"
@@ -98,6 +100,9 @@ class MirrorServer:
                 return Page(429, b"slow down", "text/plain", {"Retry-After": str(faults.retry_after[host])})
         if target.split("?", 1)[0] in faults.withdrawn.get(host, ()):
             return Page(301, b"", headers={"Location": f"https://{host}/"})
+        status = faults.gone.get(host, {}).get(target.split("?", 1)[0])
+        if status:
+            return Page(status, b"<html><body><h1>Not found</h1></body></html>")
         site = self.sites.get(host)
         page = site.render(target) if site else None
         if page is None:

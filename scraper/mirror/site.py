@@ -218,7 +218,10 @@ class MirrorSite:
             return Page(200, page[:page.rindex(b"</p>", 0, len(page) // 2) + 4])
         if fault == "pdf":  # a document where the article was
             return Page(200, PDF, "application/pdf")
-        if fault == "wrong-charset":  # windows-1258 bytes that the header says are UTF-8
+        if fault == "wrong-charset":
+            if article.index % 2:  # UTF-16 (no BOM) that the header says is windows-1258: detected
+                return Page(200, self._article_page(article).encode("utf-16-le"), "text/html; charset=windows-1258")
+            # windows-1258 bytes that the header says are UTF-8
             return Page(200, encode_windows_1258(self._article_page(article)), "text/html; charset=utf-8")
         return Page(302, b"", headers={"Location": f"https://{self.host}/"})  # to the home page
 

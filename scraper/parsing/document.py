@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 from functools import lru_cache
 
 from lxml import etree
 from cssselect import HTMLTranslator
 
+from ..items import UNDECODABLE
 from .text import normalize_text
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
@@ -21,6 +23,7 @@ _NOT_SPACE = re.compile(rb"\S")
 
 _WESTERN = {"latin-1", "iso8859-1", "cp1252", "ascii"}
 _VIETNAMESE_ONLY = re.compile("[ươđăƯƠĐĂ]")
+_C1 = re.compile("[\x80-\x9f]")
 
 MAX_BYTES = 30 * 1024 * 1024  # larger documents are cut: no article page is that big
 
@@ -56,13 +59,22 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
     lenient = data.decode("utf-8", errors="replace")
     damaged = lenient.count("\ufffd")
     non_ascii = len(lenient) - len(lenient.encode("ascii", "ignore"))  # counted in C, not char by char
+    declares_other = declared_encoding is not None and _codec(declared_encoding) not in ("utf-8", None)
+    if non_ascii - damaged >= 8 and not declares_other and _VIETNAMESE_ONLY.search(lenient):
+        # Vietnamese in valid UTF-8 beside bytes that are not UTF-8: a UTF-8 template around text
+        # an old database keeps in windows-1258. Each part read as what it is, if that gives
+        # more Vietnamese letters and reads cleanly.
+        mixed = data.decode("utf-8", errors=_WINDOWS_1258_FALLBACK)
+        if _readable(mixed) and len(_VIETNAMESE_ONLY.findall(mixed)) > len(_VIETNAMESE_ONLY.findall(lenient)):
+            return mixed, "utf-8+cp1258", warnings + ["page mixes UTF-8 and windows-1258 bytes; each part decoded as its own"]
     if non_ascii >= 20 and damaged <= max(3, 0.05 * non_ascii):
         # UTF-8 with a few broken bytes (a cut download, one bad paste): keep the rest readable.
         return lenient, "utf-8-lenient", warnings + [f"{damaged} invalid UTF-8 sequences replaced"]
     match = _META_CHARSET.search(data[:4096])
     meta_charset = match.group(1).decode("ascii", "replace") if match else None
-    refused = None  # a declared UTF-8 the bytes are not
-    for name in dict.fromkeys(filter(None, (declared_encoding, meta_charset, "windows-1258"))):
+    declared = [name for name in (declared_encoding, meta_charset) if name]
+    refused = []  # declared charsets the bytes are not: their reading is not clean (_readable)
+    for name in dict.fromkeys(declared + ["windows-1258"]):
         try:
             codec = codecs.lookup(name).name
         except LookupError:
@@ -71,24 +83,81 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
         if codec == "utf-8":
             # Not UTF-8, as the strict and lenient readings above found: a template's meta tag
             # or a server's header that says UTF-8 over windows-1258 bytes. The next candidate.
-            refused = refused or name
+            refused.append(name)
             continue
         if codec in _WESTERN:
             # Old Vietnamese CMSs declare ISO-8859-1 and send windows-1258: in that codec the
             # same bytes give ư, ơ, đ, ă, which Western text never has.
             vietnamese = data.decode("windows-1258", errors="replace")
-            if _VIETNAMESE_ONLY.search(vietnamese):
+            if _VIETNAMESE_ONLY.search(vietnamese) and "\ufffd" not in vietnamese:
                 warnings.append(f"declared charset {name!r} but the bytes are windows-1258 Vietnamese")
                 return vietnamese, "cp1258", warnings
         text = data.decode(name, errors="replace")
+        if not _readable(text, codec):
+            if name in declared:
+                refused.append(name)
+            continue
+        if name not in declared and not _VIETNAMESE_ONLY.search(text):
+            # windows-1258 undeclared is a guess, and this text shows no Vietnamese letter:
+            # detection may know better.
+            detected = _detect(data)
+            if detected is not None:
+                text, codec = detected
+                name = codec
         if refused:  # both charsets named: what the page said, and what its bytes are
-            warnings.append(f"declared charset {refused!r} but the bytes are not UTF-8; decoded as {name}")
-        if "\ufffd" in text:
-            warnings.append(f"bytes not valid in {name}; undecodable characters replaced")
-        elif name == "windows-1258" and name not in (declared_encoding, meta_charset) and not refused:
-            warnings.append("no usable charset declared; decoded as windows-1258")
+            label = "UTF-8" if codecs.lookup(refused[0]).name == "utf-8" else refused[0]
+            warnings.append(f"declared charset {refused[0]!r} but the bytes are not {label}; decoded as {name}")
+        elif name not in declared:
+            warnings.append(f"no usable charset declared; decoded as {name}")
         return text, codec, warnings
-    return lenient, "utf-8-lenient", warnings + ["undecodable bytes replaced"]
+    detected = _detect(data)
+    if detected is not None:
+        text, codec = detected
+        said = f"declared charset {refused[0]!r} does not read them" if refused else "no usable charset declared"
+        return text, codec, warnings + [f"{said}; the bytes are {codec} (detected)"]
+    tried = ", ".join(dict.fromkeys([*(name for name in refused if codecs.lookup(name).name != "utf-8"),
+                                     "UTF-8", "windows-1258", "detection"]))
+    return lenient, "utf-8-lenient", warnings + [f"{UNDECODABLE}: no charset reads it cleanly (tried {tried})"]
+
+
+def _codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _windows_1258_part(error: UnicodeDecodeError) -> tuple[str, int]:
+    """A codecs error handler: bytes that are not UTF-8 read as windows-1258."""
+    return error.object[error.start:error.end].decode("windows-1258", errors="replace"), error.end
+
+
+_WINDOWS_1258_FALLBACK = "vngov-windows-1258"
+codecs.register_error(_WINDOWS_1258_FALLBACK, _windows_1258_part)
+
+
+def _readable(text: str, codec: str = "") -> bool:
+    """Whether a reading of a page's bytes is clean: no U+FFFD or NUL, its markup legible (a "<"
+    early on: UTF-16 read as bytes, or bytes read as UTF-16, has none), and no C1 control
+    character where ISO-8859 put one for a Windows code page's byte (only those codecs give one
+    from a byte: the check costs a scan of the page)."""
+    return ("\ufffd" not in text and "\x00" not in text and "<" in text[:4096]
+            and not (codec.startswith(("iso8859", "latin")) and _C1.search(text)))
+
+
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """(text, codec) by detection (beautifulsoup4's UnicodeDammit, which asks charset_normalizer),
+    when no declared charset, UTF-8 or windows-1258 reads the bytes: only if the text it gives
+    is clean."""
+    from bs4 import UnicodeDammit  # the rare path: not imported for pages that declare truly
+
+    # Its fallback (bytes replaced) is refused below; the warning it logs would name no page.
+    logging.getLogger("bs4.dammit").setLevel(logging.ERROR)
+    dammit = UnicodeDammit(data, is_html=True)
+    text, name = dammit.unicode_markup, dammit.original_encoding
+    if not text or not name or not _readable(text, codecs.lookup(name).name):
+        return None
+    return text, codecs.lookup(name).name
 
 
 # What libxml2 reports when bytes are not the UTF-8 it was told to expect (2.12+ replaces them

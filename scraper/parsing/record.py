@@ -27,7 +27,9 @@ _ERROR_TEXT = re.compile(
     r"lỗi hệ thống|đã (?:có|xảy ra) lỗi|có lỗi xảy ra|trang (?:bạn tìm )?không tồn tại|không tìm thấy trang"
     r"|đang bảo trì|bảo trì hệ thống|service unavailable|internal server error|page not found|under maintenance",
     re.IGNORECASE)
-_ERROR_BODY = 600  # characters: an article's body is longer
+_ERROR_BODY = 600
+# How a page's end reads in the bytes of the charsets pages come in (UTF-16 without a BOM too).
+_ENDS = tuple(tag.encode(codec) for tag in ("</html", "</body") for codec in ("ascii", "utf-16-le", "utf-16-be"))  # characters: an article's body is longer
 
 
 def _content_type(headers: list[tuple[str, str]]) -> str | None:
@@ -63,7 +65,7 @@ def _unusable(fetch: Fetch, max_bytes: int) -> str | None:
     if magic or (kind and "html" not in kind and "xml" not in kind and not kind.startswith("text/")):
         return f"{NOT_HTML}: {magic or kind}"
     tail = body[-65536:].lower()
-    if body and not body.isspace() and b"</html" not in tail and b"</body" not in tail:  # no copy of the page
+    if body and not body.isspace() and not any(end in tail for end in _ENDS):  # no copy of the page
         return f"{CUT_SHORT}: it ends without </body> or </html> ({len(body)} bytes)"
     return None
 

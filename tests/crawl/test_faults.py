@@ -70,6 +70,13 @@ def test_a_faulty_run_then_a_clean_run_gives_what_a_clean_run_gives(tmp_path):
      "no publication date", "not an article: redirected to a page that is not an article: https://nhandan.vn/", True),
     ("not an article: page lists articles: https://nhandan.vn/a-post1.html", None, True),
     ("unusable page: page is too large: 20.0 MB (limit 8.0 MB)", None, True),
+    ("unusable page: page is undecodable: no charset reads it cleanly (tried UTF-8, windows-1258, detection)",
+     None, False),
+    # 410 Gone says it for good; a 404, like a redirect away, only when the next try gives it again.
+    ("not an article: the article's URL answers 410 Gone", None, True),
+    ("not an article: the article's URL answers 404 Not Found", None, False),
+    ("not an article: the article's URL answers 404 Not Found",
+     "not an article: the article's URL answers 404 Not Found", True),
     ("unusable page: page is an error page: 'Lỗi hệ thống'",
      "not an article: redirected to a page that is not an article: https://nhandan.vn/", False),
 ])

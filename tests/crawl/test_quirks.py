@@ -3,6 +3,7 @@ misbehaves the way the live site does."""
 import json
 import sqlite3
 import time
+from datetime import datetime
 
 import pytest
 
@@ -55,6 +56,40 @@ def test_retry_after_is_honoured(tmp_path):
     assert elapsed >= 1.0
     report = json.loads(next((tmp_path / "archive" / "reports").glob("*.json")).read_text())
     assert report["sites"]["nhandan.vn"]["http_errors"]["429"] >= 1
+
+
+def test_archived_articles_taken_down_become_withdrawal_events_and_keep_their_last_version(tmp_path):
+    """410 Gone is a withdrawal at once; a 404 or a redirect home only when the next try gives it
+    again. Each is one event in the index with its time; the article's versions stay."""
+    site = MirrorSite("nhandan.vn", 12, seed=5)
+    faults = Faults()
+    archive = tmp_path / "archive"
+    again = ["--set", "VNGOV_REFETCH_DAYS=30", "--set", "VNGOV_RETRY_DELAYS=0"]  # re-fetch the archived ones
+    gone, missing, moved = (site.articles[i].path for i in range(3))
+    with MirrorServer([site], faults) as server:
+        crawl(archive, server.url, ["nhandan.vn"])
+        faults.gone["nhandan.vn"] = {gone: 410, missing: 404}
+        faults.withdrawn["nhandan.vn"] = {moved}
+        ids = {path: next(r["id"] for r in Archive(archive).iter_articles() if r["url"] == site.url(path))
+               for path in (gone, missing, moved)}
+
+        def events():
+            with sqlite3.connect(archive / "index.sqlite") as db:
+                return {row[0]: row[1:] for row in db.execute("SELECT id, kind, detail, at FROM events")}
+
+        crawl(archive, server.url, ["nhandan.vn"], *again)
+        assert {key: value[:2] for key, value in events().items()} == {
+            ids[gone]: ("withdrawn", "the article's URL answers 410 Gone")}
+        crawl(archive, server.url, ["nhandan.vn"], *again)
+        assert {key: value[:2] for key, value in events().items()} == {
+            ids[gone]: ("withdrawn", "the article's URL answers 410 Gone"),
+            ids[missing]: ("withdrawn", "the article's URL answers 404 Not Found"),
+            ids[moved]: ("withdrawn", "redirected to a page that is not an article: https://nhandan.vn/")}
+        assert all(datetime.fromisoformat(at).tzinfo is not None for _, _, at in events().values())
+        crawl(archive, server.url, ["nhandan.vn"], *again)
+        assert len(events()) == 3  # one event per withdrawal, however often it is seen again
+    stored = {r["url"] for r in Archive(archive).iter_articles()}
+    assert stored == set(site.article_urls())  # the last versions stay
 
 
 def test_withdrawn_articles_that_redirect_home_are_rejected_not_archived(tmp_path):

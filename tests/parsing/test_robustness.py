@@ -1,11 +1,16 @@
 """Whatever bytes arrive, parse_article returns a record and never raises."""
 import codecs
+import random
+
+import pytest
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from scraper.items import Article
+from scraper.crawlstate import reject_policy
+from scraper.items import Article, Fetch, record_problem
 from scraper.parsing import parse_article
-from scraper.parsing.document import decode_html
+from scraper.parsing.document import decode_html, decode_page
+from scraper.parsing.record import build_record
 
 URL = "https://example.gov.vn/tin-tuc/bai-viet-thu-nghiem-12345.html"
 ARTICLE = (
@@ -113,6 +118,50 @@ def test_windows_1258_bytes_through_parse_article_are_decoded_as_such():
     article = _parses(page.encode("windows-1258"))
     assert article.title == "Đương phương Tây"
     assert any("windows-1258" in w for w in article.warnings)
+
+
+_VIETNAMESE = ("<html><head><title>Chính phủ ban hành nghị định</title></head><body><h1>Chính phủ ban hành nghị định</h1>"
+               "<div class='content'><p>Phương án phát triển kinh tế được Thủ tướng phê duyệt, đời sống người dân "
+               "được nâng cao.</p></div></body></html>")
+
+
+@pytest.mark.parametrize("declared", ["gb2312", "big5", "utf-8", "shift_jis"])
+def test_windows_1258_bytes_under_a_charset_that_garbles_them_are_repaired_naming_both(declared):
+    data = _VIETNAMESE.encode("windows-1258", errors="xmlcharrefreplace")
+    text, codec, warnings = decode_page(data, declared)
+    assert (text, codec) == (data.decode("windows-1258"), "cp1258")
+    label = "UTF-8" if declared == "utf-8" else declared
+    assert warnings == [f"declared charset {declared!r} but the bytes are not {label}; decoded as windows-1258"]
+
+
+def test_a_charset_no_declaration_names_is_detected_and_named():
+    # UTF-16 without its byte-order mark, under a header that says windows-1258: that reading
+    # is clean of U+FFFD but full of NULs; detection (bs4's UnicodeDammit) finds UTF-16.
+    text, codec, warnings = decode_page(_VIETNAMESE.encode("utf-16-le"), "windows-1258")
+    assert (text, codec) == (_VIETNAMESE, "utf-16-le")
+    assert warnings == ["declared charset 'windows-1258' does not read them; the bytes are utf-16-le (detected)"]
+
+
+def test_a_utf8_template_around_windows_1258_text_is_read_part_by_part():
+    template = ("<html><head><meta charset='utf-8'><title>Chính phủ ban hành nghị định</title></head><body>"
+                "<nav>Trang chủ | Chính trị | Kinh tế | Xã hội | Thế giới | Đời sống</nav>")
+    article = "<p>Phương án phát triển kinh tế, đời sống người dân được nâng cao.</p></body></html>"
+    data = template.encode() + article.encode("windows-1258", errors="xmlcharrefreplace")
+    text, codec, warnings = decode_page(data, "utf-8")
+    assert text == template + article.encode("windows-1258", errors="xmlcharrefreplace").decode("windows-1258")
+    assert (codec, warnings) == ("utf-8+cp1258", ["page mixes UTF-8 and windows-1258 bytes; each part decoded as its own"])
+
+
+def test_a_page_no_charset_reads_cleanly_is_an_unusable_page_fetched_again_later():
+    noise = random.Random(7)
+    data = b"<html><body><p>" + bytes(noise.randrange(256) for _ in range(3000)) + b"</p></body></html>"
+    _, _, warnings = decode_page(data, "windows-1258")
+    assert warnings == ["page is undecodable: no charset reads it cleanly (tried windows-1258, UTF-8, detection)"]
+    record = build_record(Fetch(url="https://nhandan.vn/a-post1.html", body=data,
+                                headers=[("Content-Type", "text/html; charset=windows-1258")]))
+    problem = record_problem(record)
+    assert problem.startswith("unusable page: page is undecodable")
+    assert reject_policy(problem, None) is False  # transient: a later fetch may be whole
 
 
 def test_a_page_after_a_broken_one_is_not_misread():
