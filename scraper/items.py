@@ -95,6 +95,7 @@ class Article:
     updated_at: str | None = None
     date_source: str | None = None
     author: str | None = None
+    source: str | None = None  # the outlet or agency a closing line credits ("Theo TTXVN")
     category: str | None = None
     tags: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)

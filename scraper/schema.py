@@ -93,11 +93,20 @@ FIELDS: tuple[Field, ...] = (
           content=True, csv=5),
     _parser("date_source", "string?",
           "where `published_at` came from: `json-ld`, `meta` (OpenGraph, `article:*`, `itemprop`, "
-          "`time[datetime]`), `visible` (text on the page), `url` (a /yyyy/mm/dd/ path), `feed` or "
-          "`sitemap` (the date a feed or a news sitemap gave, for a page that shows none)"),
+          "`time[datetime]`), `visible` (text on the page), `visible-inferred-year` (text on the page "
+          "without its year, \"Chiều 11/10\", whose year is the fetch time's: a guess, with a warning), "
+          "`url` (a /yyyy/mm/dd/ path), `feed` or `sitemap` (the date a feed or a news sitemap gave, for a "
+          "page that shows none)"),
     _parser("author", "string?",
-          "the byline (a person or a desk), never the site's own name",
+          "the byline (a person or a desk), never the site's own name: several names as the page "
+          "prints them, in one string (\"Thanh Hà - Quốc Khánh\"); a closing line's suffix such as "
+          "\"(tổng hợp)\" or \"(theo Reuters)\" is not part of it",
           content=True, text="line", csv=8, coverage="has_author"),
+    _parser("source", "string?",
+          "the outlet or agency the article credits in its closing line (\"Theo Bộ Tài chính\", "
+          "\"Minh Anh (theo Reuters)\"): \"Bộ Tài chính\", \"Reuters\". Not part of the content hash: "
+          "archives from before it have none",
+          text="line"),
     _parser("category", "string?",
           "the article's section: the last breadcrumb item",
           content=True, text="line", csv=9),

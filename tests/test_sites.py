@@ -14,6 +14,7 @@ EXAMPLES = {
     "sotttt.hanoi.gov.vn": "https://sotttt.hanoi.gov.vn/web/sotttt-eng/hot-news/-/view_content/3019611-exhibition.html",
     "moh.gov.vn": "https://moh.gov.vn/tin-tong-hop/-/asset_publisher/k206Q9qkZOqn/content/bo-y-te-hop-bao",
     "quochoi.vn": "https://quochoi.vn/tintuc/Pages/tin-hoat-dong-cua-quoc-hoi.aspx?ItemID=92345",
+    "quocphongthudo.vn": "https://quocphongthudo.vn/bo-tu-lenh-thu-do-to-chuc-dien-tap-khu-vuc-phong-thu-12399.html",
 }
 
 

@@ -1,6 +1,6 @@
 """Pure extraction: (html, url) -> Article. Nothing here imports Scrapy."""
 
-PARSER_VERSION = "1.5.0"  # what changed in each version: docs/schema.md
+PARSER_VERSION = "1.6.0"  # what changed in each version: docs/schema.md
 
 from .article import LISTED_HEADLINE, parse_article  # noqa: E402
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -12,7 +13,7 @@ from ..sites import profile_for_url, registered_host, site_name
 from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
 from .body import AUTHOR_CLASS, Body, clean_body, find_body_generic, image_url
-from .dates import has_time_of_day, parse_vietnamese_datetime, to_iso
+from .dates import INFERRED_YEAR, has_time_of_day, parse_vietnamese_datetime, shows_year, to_iso
 from .document import has_text, read_page, text_of
 from .pageindex import HintPattern, PageIndex
 from .sidebar import extract_sidebar, looks_like_article
@@ -118,6 +119,8 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
         if profile and selectors.body:
             article.warnings.append("profile body selector matched nothing; generic extractor used")
     article.title = _title(title_el, found)
+    if article.title and found.title and not _overlaps(_fold(article.title), _fold(found.title)):
+        article.warnings.append(f"headline rewritten for search engines: {found.title!r}")
     listed = _listed_headline(page, title_el, url, canonical) if title_el is not None else None
     if listed is not None:
         # A list served at an article's URL (a portal's list view, a soft 404 showing the
@@ -153,7 +156,8 @@ def _fill(article: Article, root, url: str, profile: SiteProfile | None, referen
     if section is not None and article.published_at is None:
         # Named as a section and no date of its own: the section, not an article.
         article.warnings.append(f"{SECTION_PAGE}: {section}, and shows no publication date")
-    article.author = _author(page, selectors, found, body, region)
+    article.author = _author(page, selectors, found, body, region, url)
+    article.source = body.credit
     article.category = _category(page, selectors, found, title_el)
     article.tags = _tags(page, selectors, found, body_el)
     own = {canonical, canonicalize_url(url)}
@@ -226,6 +230,10 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
             return h1
     if len(h1s) == 1 and not meta_title:
         return h1s[0]
+    if len(h1s) == 1 and found.title and _rewritten(text_of(h1s[0]), found.title):
+        # og:title or the JSON-LD headline rewritten for search engines: the page's one <h1>,
+        # a headline on the same subject, is what a reader sees.
+        return h1s[0]
     if meta_title:
         # No matching <h1>: some CMSs set the headline in a <div class="title-detail">.
         titled = {element for element in page.named(_titled_name, ids=False)
@@ -248,6 +256,13 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
         if boxes:
             return min(boxes, key=page.position.__getitem__)
     return None
+
+
+def _rewritten(headline: str, declared: str) -> bool:
+    """Whether a visible headline and a declared one are the same story told twice: headline
+    length, and at least three words in common."""
+    words = _fold(headline).split()
+    return 4 <= len(words) and len(headline) <= _HEADLINE_MAX and len(set(words) & set(_fold(declared).split())) >= 3
 
 
 def _overlaps(text: str, title: str) -> bool:
@@ -486,6 +501,13 @@ def _dates(article, page: PageIndex, found: Structured, selectors: Selectors, re
         chosen, source = visible, "visible"
         if not has_time_of_day(visible_text):
             article.warnings.append("published_at has a date but no time of day")
+        if not shows_year(visible_text):  # "Chiều 11/10": the year from the URL, else the fetch time's
+            match = _URL_DATE.search(url)
+            if match and (int(match.group(2)), int(match.group(3))) == (chosen.month, chosen.day):
+                chosen = chosen.replace(year=int(match.group(1)))
+            else:
+                source = INFERRED_YEAR
+                article.warnings.append(f"published_at: the page shows no year; {chosen.year} inferred from the fetch time")
     if chosen is None and (match := _URL_DATE.search(url)):
         chosen = parse_vietnamese_datetime(f"{match.group(3)}/{match.group(2)}/{match.group(1)}")
         source = "url" if chosen else None
@@ -514,14 +536,40 @@ def _same_wall_clock(utc_value: datetime, local_value: datetime) -> bool:
     return utc_naive == local_naive
 
 
-def _clean_author(value: str, found: Structured) -> str | None:
+def _clean_author(value: str, found: Structured, url: str = "") -> str | None:
     value = _DATE_IN_TEXT.sub(" ", normalize_text(value))
     value = _AUTHOR_PREFIX.sub("", normalize_text(value)).strip(" -–|,•")
     if not value or len(value) > 80 or _NOT_AUTHOR.search(value):
         return None
-    if found.site_name and _fold(value) == _fold(found.site_name):
+    if _is_brand(value, found, url):
         return None
     return value
+
+
+# Words that make a name a publication's: "Báo Bình Phước", "Bình Phước Online", "Cổng thông
+# tin điện tử tỉnh Bình Phước" are all the brand "binhphuoc" (folded to ASCII).
+_BRAND_WORDS = re.compile(r"\b(?:bao|online|dien tu|cong thong tin|trang thong tin|trang tin|tap chi|tinh|thanh pho|"
+                          r"tp|dien tu|news|newspaper|portal|the)\b")
+
+
+def _brand_key(text: str) -> str:
+    folded = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]", "", _BRAND_WORDS.sub(" ", re.sub(r"[^a-z0-9]+", " ", folded)))
+
+
+def _is_brand(value: str, found: Structured, url: str) -> bool:
+    """Whether an author is the publication itself: its og:site_name, its JSON-LD publisher, or
+    its domain's name, give or take "Báo", "Online" and the like."""
+    key = _brand_key(value)
+    if not key:
+        return False
+    brands = {_brand_key(name) for name in (found.site_name, found.publisher) if name}
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host:
+        brands.add(re.sub(r"[^a-z0-9]", "", host.split(".")[0]))
+        brands.add(re.sub(r"[^a-z0-9]", "", host))
+    return key in brands
 
 
 def _author_text(element) -> str:
@@ -535,20 +583,21 @@ def _author_text(element) -> str:
     return text
 
 
-def _author(page: PageIndex, selectors: Selectors, found: Structured, body: Body, region: HeaderRegion) -> str | None:
+def _author(page: PageIndex, selectors: Selectors, found: Structured, body: Body, region: HeaderRegion,
+            url: str) -> str | None:
     # Declared authorship first (cheap, and what the publisher stands behind), then markup.
     for name in found.authors:
-        if (name := _clean_author(name, found)):
+        if (name := _clean_author(name, found, url)):
             return name
     if selectors.author:
         for element in page.select(selectors.author):
-            if (name := _clean_author(_author_text(element), found)):
+            if (name := _clean_author(_author_text(element), found, url)):
                 return name
-    if body.byline and (name := _clean_author(body.byline, found)):
+    if body.byline and (name := _clean_author(body.byline, found, url)):
         return name
     names = [
         name for element, hints in region.elements()
-        if AUTHOR_CLASS.search(hints) and (name := _clean_author(_author_text(element), found))
+        if AUTHOR_CLASS.search(hints) and (name := _clean_author(_author_text(element), found, url))
     ]
     # Nested byline boxes: the innermost, shortest text is the name itself.
     return min(names, key=len) if names else None

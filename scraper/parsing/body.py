@@ -36,6 +36,12 @@ BOILERPLATE_TEXT = re.compile(
 _CAPTION_CLASS = HintPattern(r"caption|desc|chu-?thich", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^\(?\s*(?:theo|nguồn)\s*:?\s+([^()]{2,60}?)\s*\)?\.?$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»)]$")
+# What follows the names of a closing byline: "(tổng hợp)", "(theo Reuters)", "(TTXVN)".
+_BYLINE_SUFFIX = re.compile(r"\s*\(\s*(?:(?:tổng hợp|t/h|th|lược dịch|biên dịch|dịch|lược thuật)"
+                            r"|(?:theo|nguồn)\s*:?\s+([^()]{2,40}?)|([A-ZĐ]{2,10}))\s*\)$", re.IGNORECASE)
+# A newsroom's desk or an agency signing for a story.
+_DESK = re.compile(r"(?:nhóm\s+)?(?:pv|ptv|ctv|btv|phóng viên|nhóm phóng viên)|ttxvn|vna|ttxvn/vna", re.IGNORECASE)
+_NAME_SEPARATORS = re.compile(r"\s+(?:-|–|—|&|và)\s+|\s*[,/]\s*")
 _REMOVE_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea",
                 "svg", "ins", "object", "embed", "template", "link", "meta", "video", "audio", "canvas", "map")
 _LAZY_ATTRS = ("data-original", "data-src", "data-lazy-src", "data-srcset", "src")
@@ -59,6 +65,7 @@ class Body:
     html: str = ""
     images: list[Image] = field(default_factory=list)
     byline: str | None = None
+    credit: str | None = None  # the outlet a closing line credits: "Theo Bộ Tài chính", "(theo Reuters)"
     _source: tuple = field(default=(), repr=False, compare=False)  # (body element, base URL, cuts)
     _inline_urls: set[str] | None = field(default=None, repr=False, compare=False)
 
@@ -252,6 +259,7 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
             cut.append(element)
     for element in cut:
         removed.add(element)
+    removed.add_all(_related_boxes(body_el, base_url, page, removed))
     blocks = _walk(body_el, base_url, removed)
     known_set = {k for k in known if k}
     kept: list[Block] = []
@@ -265,6 +273,58 @@ def clean_body(body_el, base_url: str, page, drop: tuple[str, ...] = (), known: 
     result.html = _to_html(kept)
     result._source = (body_el, base_url, removed)
     return result
+
+
+_RELATED_BOX_MAX = 450  # characters: a linked headline, its teaser and a label
+
+
+def _related_boxes(body_el, base_url: str, page, removed: "_Removed") -> list:
+    """Related-article boxes set between the body's paragraphs, with or without a class or a
+    heading: a linked headline of another article standing on its own line, then a teaser or
+    beside a thumbnail, in a box of a few hundred characters. The sidebar takes them."""
+    boxes = []
+    own = canonicalize_url(base_url)
+    for link in body_el.iter("a"):
+        href = (link.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")) or removed.covers(link):
+            continue
+        title = normalize_text(raw_text(link))
+        if len(title) < 20 or len(title.split()) < 4:
+            continue
+        block = link.getparent()
+        while block is not None and block is not body_el and block.tag not in BLOCK_TAGS:
+            block = block.getparent()
+        if block is None or block is body_el or not _stands_alone(link, block, title, removed):
+            continue
+        url = join_url(base_url, href)
+        if not url or canonicalize_url(url) == own or not _looks_like_article(url):
+            continue
+        box = block
+        while box.getparent() is not None and box.getparent() is not body_el \
+                and removed.length(box.getparent()) <= _RELATED_BOX_MAX:
+            box = box.getparent()
+        text = normalize_text(removed.text(box))
+        teaser = len(text) > len(title) + 20
+        if len(text) <= _RELATED_BOX_MAX and text.startswith(title) and (teaser or _first_image(box, removed) is not None):
+            boxes.append(box)
+    return boxes
+
+
+def _stands_alone(link, block, title: str, removed: "_Removed") -> bool:
+    """Whether a link is a line of its own: all of its block's text, or its block's first
+    content with only blocks after it (li > a + p)."""
+    if normalize_text(removed.text(block)) == title:
+        return True
+    if link.getparent() is not block or (block.text or "").strip() or (link.tail or "").strip():
+        return False
+    following = link.getnext()
+    return following is not None and following.tag in BLOCK_TAGS
+
+
+def _looks_like_article(url: str) -> bool:
+    from .sidebar import looks_like_article  # the sidebar's guess, for sites without a profile
+
+    return looks_like_article(url)
 
 
 def _drop_header(body_el, header, removed: _Removed) -> None:
@@ -355,18 +415,50 @@ def _walk(body, base_url: str, removed: _Removed) -> list[Block]:
     return blocks
 
 
+def names_line(text: str) -> bool:
+    """Whether a line is only names: people ("Minh Châu", "THANH HÀ - QUỐC KHÁNH", "Anh Thư,
+    Minh Khôi", "Lê Hà và Thu Trang"), each of one to five capitalized words, or a desk ("PV",
+    "Nhóm PV", "TTXVN")."""
+    if not text or len(text) > 60 or any(ch.isdigit() for ch in text):
+        return False
+    for part in _NAME_SEPARATORS.split(text):
+        if _DESK.fullmatch(part):
+            continue
+        words = part.split()
+        if not 1 <= len(words) <= 5 or not all(word[0].isupper() and word.replace(".", "").isalpha() for word in words):
+            return False
+    return True
+
+
+def _closing_byline(text: str) -> tuple[str | None, str | None] | None:
+    """(names, credited outlet) of a closing line that is a byline, or None: "Theo Bộ Tài
+    chính" (an outlet only), "Minh Anh (theo Reuters)", "Minh Châu (tổng hợp)", "Nhóm PV"."""
+    source = _SOURCE_LINE.match(text)
+    if source:
+        return None, source.group(1).strip()
+    suffix = _BYLINE_SUFFIX.search(text)
+    names = text[:suffix.start()].strip() if suffix else text
+    if not names_line(names):
+        return None
+    credit = (suffix.group(1) or suffix.group(2)) if suffix else None
+    return names, credit.strip() if credit else None
+
+
 def _take_trailing_byline(blocks: list[Block], result: Body, removed: set | frozenset = frozenset()) -> None:
-    """A short last line set apart ("Thanh Bình", "Theo TTXVN") is a byline, not prose.
+    """A short last line set apart ("Thanh Bình", "Theo TTXVN", "Minh Anh (theo Reuters)") is a
+    byline, not prose: its names go to the byline, an outlet it credits to `credit`.
     `removed`: elements cut from the body, which do not count as the line's children."""
     for _ in range(2):
         texts = [b for b in blocks if b.kind != "img"]
         if len(texts) < 2:
             return
         last = texts[-1]
-        source = _SOURCE_LINE.match(last.text)
+        closing = _closing_byline(last.text) if last.kind == "p" else None
         short = len(last.text) <= 40 and len(last.text.split()) <= 6 and not _SENTENCE_END.search(last.text)
-        if source:
-            result.byline = result.byline or source.group(0).strip("() ")
+        if closing:
+            names, credit = closing
+            result.byline = result.byline or names
+            result.credit = result.credit or credit
         elif short and last.element is not None and _emphasised(last.element, removed):
             result.byline = result.byline or last.text
         else:

@@ -31,6 +31,7 @@ _TIME = re.compile(
     r"(?:\s*(SA|CH|AM|PM|A\.M\.|P\.M\.)(?![\w]))?",
     re.IGNORECASE,
 )
+_US_DOTNET = re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}:\d{2}\s*[AP]M\b", re.IGNORECASE)
 _ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
 _JUST_NOW = re.compile(r"\bvừa (xong|mới|đăng)\b|\bmới đây\b")
 _RELATIVE = re.compile(r"(\d+)\s*(giây|phút|giờ|tiếng|ngày|tuần|tháng|năm)\s*trước", re.IGNORECASE)
@@ -85,6 +86,17 @@ def parse_vietnamese_datetime(
         )
     except (ValueError, OverflowError):
         return None
+
+
+# The date_source of a date printed without its year ("Chiều 11/10") whose year is the fetch
+# time's (or the one before): a guess the record says it made.
+INFERRED_YEAR = "visible-inferred-year"
+
+
+def shows_year(text: str) -> bool:
+    """Whether a date as printed names its year ("Chiều 11/10" does not)."""
+    parts = _date_parts(unicodedata.normalize("NFC", text), "visible")
+    return parts is None or parts[2] is not None
 
 
 def has_time_of_day(text: str) -> bool:
@@ -187,9 +199,11 @@ def _date_parts(text: str, source: Source) -> tuple[int, int, int | None] | None
         first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
         year_value = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
         day, month = first, second
+        # en-US forms are month-first: a feed's, a meta value's with AM/PM, and wherever it
+        # appears the default output of an en-US .NET server ("9/5/2026 1:30:00 PM").
         month_first = source == "feed" or (
             source == "meta" and re.search(r"\b(AM|PM)\b", text, re.IGNORECASE)
-        )
+        ) or bool(_US_DOTNET.search(text))
         if second > 12 or (month_first and first <= 12 and year is not None):
             day, month = second, first
         if 1 <= month <= 12 and 1 <= day <= 31:

@@ -9,7 +9,9 @@ from datetime import datetime
 from ..items import CUT_SHORT, ERROR_PAGE, NOT_HTML, REDIRECTED_AWAY, TOO_LARGE, Fetch
 from ..sites import get_profile, profile_for_url, registered_host, site_name
 from ..sites.base import SiteProfile
+from ..vietnam import VN_TZ
 from .article import parse_article
+from .dates import INFERRED_YEAR, to_iso
 from .sidebar import looks_like_article
 from .urls import canonicalize_url
 
@@ -104,4 +106,17 @@ def build_record(fetch: Fetch, profile_name: str | None = None, max_bytes: int =
     if record["published_at"] is None and hints.published_at and hints.source in DATE_HINT_SOURCES:
         record["published_at"] = hints.published_at
         record["date_source"] = hints.source
+    elif record["date_source"] == INFERRED_YEAR and hints.published_at:
+        _year_from_hint(record, hints.published_at)
     return record
+
+
+def _year_from_hint(record: dict, hinted: str) -> None:
+    """A date printed without its year ("Chiều 11/10") takes the year of the date a feed, a
+    sitemap or a listing gave for the same day, in place of the fetch time's guess."""
+    shown, known = datetime.fromisoformat(record["published_at"]), datetime.fromisoformat(hinted).astimezone(VN_TZ)
+    if (known.month, known.day) != (shown.month, shown.day):
+        return
+    record["published_at"] = to_iso(shown.replace(year=known.year))
+    record["date_source"] = "visible"
+    record["warnings"] = [w for w in record["warnings"] if not w.startswith("published_at: the page shows no year")]

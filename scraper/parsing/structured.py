@@ -28,6 +28,7 @@ class Structured:
     canonical: str = ""
     og_url: str = ""
     site_name: str = ""
+    publisher: str = ""  # JSON-LD publisher.name: the brand, never an author
     language: str = ""
     page_title: str = ""
 
@@ -90,6 +91,7 @@ def _read_json_ld(scripts, found: Structured) -> None:
                 if obj.get("dateModified"):
                     found.modified.append(("json-ld", str(obj["dateModified"])))
                 found.authors.extend(_names(obj.get("author")))
+                found.publisher = found.publisher or next(iter(_names(obj.get("publisher"))), "")
                 found.section = found.section or _clean(obj.get("articleSection") if isinstance(obj.get("articleSection"), str) else "")
                 keywords = obj.get("keywords")
                 if isinstance(keywords, str):

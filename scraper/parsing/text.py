@@ -21,11 +21,18 @@ _SOURCE_PREFIX = re.compile(
 
 def normalize_text(value: str | None, *, keep_newlines: bool = False, unescape: bool = False) -> str:
     """NFC, invisible characters dropped, runs of spaces collapsed. `unescape` decodes HTML
-    entities: for JSON-LD and meta values, never for DOM text, which lxml has decoded already."""
+    entities (repeatedly: a value escaped twice is decoded twice): for JSON-LD and meta values,
+    never for DOM text, which lxml has decoded already."""
     if not value:
         return ""
     if unescape and "&" in value:
-        value = html.unescape(value)
+        # Until no entity remains: some CMSs escape structured data twice ("t&amp;#7871;").
+        for _ in range(3):
+            decoded = html.unescape(value)
+            if decoded == value or "&" not in decoded:
+                value = decoded
+                break
+            value = decoded
     if not keep_newlines and not value.isascii() and value.isprintable():
         # Printable means no whitespace but " " and none of the invisible characters (all are
         # format characters): one scan instead of six searches and collapse_spaces' four.

@@ -12,6 +12,7 @@ from . import (
     nhandan,
     qdnd,
     quochoi,
+    quocphongthudo,
     sotttt_hanoi,
     vietnamplus,
     xaydungchinhsach,
@@ -32,6 +33,7 @@ PROFILES: dict[str, SiteProfile] = {
         sotttt_hanoi,
         moh,
         quochoi,
+        quocphongthudo,
     )
 }
 _BY_DOMAIN = {domain: profile for profile in PROFILES.values() for domain in profile.domains}

@@ -114,7 +114,7 @@ def test_parquet_export_keeps_times_as_zoned_timestamps(archive, tmp_path):
 def test_the_normalizer_cleans_every_text_field_the_schema_names():
     dirty = "  Thu\u0309 tu\u031bo\u031b\u0301ng\u200b  "  # decomposed, padded, with a zero-width space
     clean = "Thủ tướng"
-    record = {"title": dirty, "sapo": dirty, "author": dirty, "category": dirty, "body_text": dirty,
+    record = {"title": dirty, "sapo": dirty, "author": dirty, "source": dirty, "category": dirty, "body_text": dirty,
               "tags": [dirty], "images": [{"url": "https://x.vn/a.jpg", "caption": dirty}],
               "sidebar": [{"list": None, "title": dirty, "url": "https://x.vn/b.html", "teaser": dirty, "position": 0}]}
     normalize_record(record)
