@@ -5,16 +5,24 @@ CORPUS ?= ../shared/corpus
 
 .PHONY: setup demo test test-fast eval bench clean
 
-$(VENV)/.installed: pyproject.toml
+# The main job's install: crawling and exporting (JSON Lines, CSV), nothing for analysis or tests.
+$(VENV)/.installed-main: pyproject.toml
+	@echo "make: creating $(VENV) and installing vngov with what the crawl needs (scrapy, lxml, dateparser, ...)"
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,eval]'
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -e .
+	touch $@
+
+# Everything the tests and the evaluation need on top (pandas, pyarrow, polars, pyspark, duckdb,
+# Scrapyd, trafilatura).
+$(VENV)/.installed: $(VENV)/.installed-main
+	@echo "make: installing the test and evaluation extras"
+	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[test,eval]'
 	touch $@
 
 setup: $(VENV)/.installed
 
 # The main job, offline: crawl a bundled local mirror of three sites into data/demo-archive.
-demo: setup
+demo: $(VENV)/.installed-main
 	$(VENV)/bin/vngov demo
 
 # The test suite (what CI runs), slow end-to-end crawls included.

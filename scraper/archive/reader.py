@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..vietnam import VN_TZ, parse_day
+from ..extras import need
 from ..schema import TIMESTAMP_FIELDS, duckdb_columns
 from . import index as archive_index
 from .codec import DamagedSegment, read_records
@@ -150,7 +151,7 @@ class Archive:
 
     def to_pandas(self, since=None, until=None, sites: Iterable[str] | None = None, all_versions: bool = False,
                   columns: list[str] | None = None):
-        import pandas as pd
+        pd = need("pandas", "analysis", "Archive.to_pandas()")
 
         records = self.iter_articles(since, until, sites, all_versions)
         if columns:
@@ -164,8 +165,7 @@ class Archive:
     def duckdb(self, connection=None, *, all_versions: bool = False, view: str = "articles"):
         """A DuckDB relation over every segment (latest versions by default), also registered
         as the view `articles` on the connection."""
-        import duckdb
-
+        duckdb = need("duckdb", "analysis", "Archive.duckdb()")
         connection = connection or duckdb.connect()
         pattern = str(self.root / "site=*" / "year=*" / "month=*" / "part-*.jsonl*")
         columns = ", ".join(f"'{name}': '{kind}'" for name, kind in duckdb_columns().items())
