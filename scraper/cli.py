@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import urllib.request
@@ -14,7 +15,23 @@ from urllib.parse import urlsplit
 
 from . import settings
 
+USER_GUIDE = """\
+vngov archives what Vietnamese government, state and party news sites publish: it crawls them
+politely on a schedule, parses each article into a clean record (title, sapo, times, author,
+body, images, related lists), keeps every version, and exports any date range.
+
+Start here:
+  vngov demo                                   crawl a bundled local mirror (offline) into data/demo-archive
+  vngov crawl nhandan.vn baochinhphu.vn        crawl real sites into data/archive (incremental)
+  vngov export --from 2026-03-01 --to 2026-03-31 -o march.csv
+  vngov history URL                            every version of an article, and what changed
+  vngov changes --from 2026-03-01 -o edits.csv articles edited or withdrawn in a period
+  vngov report -o report.html                  coverage, edits and runs, as one HTML page
+
+Exit statuses: 0 ok, 1 a failure in vngov's code, 2 a usage mistake, 3 interrupted crawl,
+4 a site failed, 5 layout drift, 6 damaged archive, 75 locked by another run, 130 Ctrl-C."""
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # Ctrl-C outside a crawl (a crawl stops cleanly: status 3)
 EXIT_DAMAGED = 6  # export, check: the archive holds a damaged file (README: exit statuses)
 DEMO_ARCHIVE = "data/demo-archive"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
@@ -180,16 +197,28 @@ def _export_output(output: str) -> None:
         raise UsageError(f"the output's folder is not writable: {folder}")
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    from .archive import Archive
-    from .archive.codec import DamagedSegment
-    from .archive.export import ExportRequest, export
-    from .schema import BY_NAME
-
-    root = _existing_archive(args)
+def _date_range(args: argparse.Namespace):
+    """(--from, --to) as dates, either None; --from after --to is a usage error."""
     date_from, date_to = _date_arg(args.date_from, "--from"), _date_arg(args.date_to, "--to")
     if date_from and date_to and date_from > date_to:
         raise UsageError(f"--from {date_from} is after --to {date_to}")
+    return date_from, date_to
+
+
+def _unless_forced(args: argparse.Namespace) -> None:
+    """An output file that exists is replaced only with --force."""
+    if args.output != "-" and Path(args.output).exists() and not args.force:
+        raise UsageError(f"output file exists: {args.output} (use --force to overwrite)")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .archive import Archive
+    from .archive.codec import DamagedSegment
+    from .archive.export import EXPORT_ONLY_FIELDS, ExportRequest, export
+    from .schema import BY_NAME
+
+    root = _existing_archive(args)
+    date_from, date_to = _date_range(args)
     _export_output(args.output)
     args.format = _export_format(args.format, args.output)
     archive = Archive(root)
@@ -197,17 +226,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     for site in args.site:
         if site not in known:
             raise UsageError(f"unknown site {site!r}; the archive holds: {', '.join(sorted(known)) or 'nothing'}")
-    if args.output != "-" and Path(args.output).exists() and not args.force:
-        raise UsageError(f"output file exists: {args.output} (use --force to overwrite)")
+    _unless_forced(args)
     if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'")
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
-    unknown = [name for name in fields or () if name not in BY_NAME]
+    unknown = [name for name in fields or () if name not in BY_NAME and name not in EXPORT_ONLY_FIELDS]
     if unknown:
         raise UsageError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-                         f"fields are: {', '.join(BY_NAME)}")
+                         f"fields are: {', '.join([*BY_NAME, *EXPORT_ONLY_FIELDS])}")
+    if args.format == "parquet" and set(fields or ()) & set(EXPORT_ONLY_FIELDS):
+        raise UsageError("withdrawn_at is a JSON Lines and CSV column; for Parquet use --withdrawn only or exclude")
     request = ExportRequest(date_from, date_to, args.site, args.format, args.output, fields, args.query,
-                            args.all_versions, args.skip_damaged)
+                            args.all_versions, args.skip_damaged, withdrawn=args.withdrawn, bom=not args.no_bom)
     progress = sys.stderr.isatty() and not args.quiet
     try:
         result = export(archive, request, ["vngov", *sys.argv[1:]], progress=progress)
@@ -219,6 +249,75 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"vngov export: skipped past {error} (see `vngov check`)", file=sys.stderr)
     if args.output != "-":
         print(f"exported {result.rows} articles to {args.output} (manifest: {result.manifest_path})", file=sys.stderr)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .archive.history import UnknownArticle, format_history, history
+
+    root = _existing_archive(args)
+    try:
+        item = history(root, args.article)
+    except UnknownArticle as error:
+        raise UsageError(str(error)) from None
+    print(json.dumps(item.to_dict(), ensure_ascii=False, indent=2) if args.json else format_history(item))
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    import csv
+
+    from .archive.history import CHANGE_COLUMNS, changes
+
+    root = _existing_archive(args)
+    date_from, date_to = _date_range(args)
+    _export_output(args.output)
+    form = _export_format(args.format, args.output)
+    if form == "parquet":
+        raise UsageError("changes are written as jsonl or csv")
+    _unless_forced(args)
+    rows = changes(root, date_from, date_to, args.site or None)
+    partial = None if args.output == "-" else Path(args.output).with_name(f".{Path(args.output).name}.partial")
+    handle = sys.stdout if partial is None else open(partial, "w", encoding="utf-8-sig" if form == "csv" else "utf-8",
+                                                     newline="")
+    try:
+        if form == "csv":
+            writer = csv.DictWriter(handle, CHANGE_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    except BaseException:
+        if partial is not None:
+            handle.close()
+            partial.unlink(missing_ok=True)
+        raise
+    if partial is not None:
+        handle.close()
+        os.replace(partial, args.output)
+        edited = sum(row["kind"] == "edited" for row in rows)
+        print(f"{edited} edits and {len(rows) - edited} withdrawals to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .archive.coverage import render_report, report_data
+
+    root = _existing_archive(args)
+    data = report_data(root)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    _export_output(args.output)
+    _unless_forced(args)
+    partial = Path(args.output).with_name(f".{Path(args.output).name}.partial")
+    try:
+        partial.write_text(render_report(data), encoding="utf-8")
+        os.replace(partial, args.output)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"report on {data['articles']} articles in {len(data['sites'])} sites: {args.output}", file=sys.stderr)
     return 0
 
 
@@ -461,15 +560,28 @@ def _crawl_status(request) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .archive.stats import archive_stats, format_stats
     from .crawl import CrawlRequest
-    from .mirror import MirrorServer, build_demo_sites
+    from .mirror import Faults, MirrorServer, build_demo_sites
 
     root = Path(args.archive or DEMO_ARCHIVE)  # never $VNGOV_ARCHIVE: the demo must not write into real data
     sites = build_demo_sites(args.articles)
-    with MirrorServer(sites) as mirror:
+    faults = Faults()
+    edited: list[str] = []
+    with MirrorServer(sites, faults) as mirror:
         print(f"demo: serving a local mirror of {', '.join(s.host for s in sites)} at {mirror.url}", file=sys.stderr)
         request = CrawlRequest(sites=[s.name for s in sites], archive=root, mirror=mirror.url, fast=True,
                                log_level=args.log_level)
         status = _crawl_status(request)
+        if status == 0:
+            # A later day at the sites: a few articles edited, one taken down (410 Gone). The
+            # second run re-fetches the recent ones (the re-fetch window) and records both.
+            edited = [site.edit_article(i) for site in sites for i in (len(site.articles) - 2, len(site.articles) - 5)]
+            gone = sites[0].articles[-3]
+            faults.gone[sites[0].host] = {gone.path: 410}
+            print(f"demo: the sites edit {len(edited)} articles and withdraw 1; crawling again", file=sys.stderr)
+            # A process of its own: Twisted's reactor runs once a process.
+            status = subprocess.run([sys.executable, "-m", "scraper", "crawl", *request.sites, "--archive", str(root),
+                                     "--mirror", mirror.url, "--fast", "--log-level", args.log_level,
+                                     "--set", "VNGOV_REFETCH_DAYS=30"]).returncode
     print(format_stats(archive_stats(root)))
     newest = max(s.articles[-1].published for s in sites)
     first = min(s.articles[0].published for s in sites)
@@ -478,7 +590,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 Next, as an analyst would:
   {prog} export --archive {root} --from {first:%Y-%m-%d} --to {newest:%Y-%m-%d} --format csv -o demo.csv
   {prog} export --archive {root} --from {first:%Y-%m-%d} --query "chuyen doi so" --fields title,url,published_at
-  {_python_name()} -c "from scraper.archive import Archive; print(Archive('{root}').to_pandas().groupby('site').size())"
+  {_python_name()} -c "from collections import Counter; from scraper.archive import Archive; print(Counter(r['site'] for r in Archive('{root}').iter_articles()))"
+  {prog} changes --archive {root} --from {first:%Y-%m-%d}              # what the sites edited or withdrew
+  {prog} history --archive {root} {edited[0] if edited else 'URL'}
+  {prog} report --archive {root} -o demo-report.html
 """)
     return status
 
@@ -535,25 +650,26 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .schema import CSV_DEFAULT_FIELDS
 
-    parser = _Parser(prog="vngov", description=__doc__)
+    parser = _Parser(prog="vngov", description=USER_GUIDE, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"vngov {__version__}")
     common = _Parser(add_help=False)
     common.add_argument("--archive", metavar="DIR", help="archive folder (default data/archive or $VNGOV_ARCHIVE)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", parents=[common], help="parse one article page into a JSON record")
-    p.add_argument("source", metavar="FILE_OR_URL")
+    p.add_argument("source", metavar="FILE_OR_URL", help="a saved page, or a URL to fetch once")
     p.add_argument("--url", help="the page's URL when SOURCE is a file")
     p.add_argument("--compact", action="store_true", help="one line of JSON")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("sites", parents=[common], help="list site profiles and whether each was verified")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_sites)
 
     p = sub.add_parser("eval", parents=[common], help="score extraction against a corpus's gold.jsonl")
-    p.add_argument("corpus", nargs="?", default="../shared/corpus")
+    p.add_argument("corpus", nargs="?", default="../shared/corpus", help="folder with gold.jsonl and its pages (default ../shared/corpus)")
     p.add_argument("--no-baseline", action="store_true", help="do not run trafilatura beside ours")
     p.add_argument("--generic", action="store_true", help="also score the generic extractor with profiles ignored")
     p.add_argument("--strict", action="store_true", help="exit 1 unless every check passes")
@@ -562,14 +678,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", parents=[common], help="export a publication-date range",
                        description="Dates are inclusive publication dates in Asia/Ho_Chi_Minh; --from alone means "
                                    "until now. A manifest (<output>.manifest.json) records what was exported.")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first publication date, inclusive (default: the oldest)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last publication date, inclusive (default: today)")
     p.add_argument("--site", action="append", default=[], help="repeatable; default all sites")
     p.add_argument("--format", help="jsonl, csv or parquet (default: from the output's extension; JSON Lines on "
                                     "standard output)")
     p.add_argument("--output", "-o", default="-", help="file, or - for standard output (default)")
-    p.add_argument("--fields", help="comma-separated field names (default: all; for CSV a flat selection: "
-                                    "see `vngov schema --format markdown`)")
+    p.add_argument("--fields", help="comma-separated field names (default: every field; for CSV: "
+                                    f"{','.join(CSV_DEFAULT_FIELDS)}; all names: `vngov schema --format markdown`). "
+                                    "withdrawn_at adds when the site withdrew the article, or nothing")
+    p.add_argument("--withdrawn", choices=("include", "exclude", "only"), default="include",
+                   help="articles the site withdrew since (their last version): include (default), exclude or only")
+    p.add_argument("--no-bom", action="store_true",
+                   help="CSV without the UTF-8 byte-order mark (by default it has one, so that Excel reads UTF-8)")
     p.add_argument("--query", help="keep articles whose title, sapo or body contain this (case- and accent-insensitive)")
     p.add_argument("--all-versions", action="store_true", help="every stored version, not only the latest")
     p.add_argument("--force", action="store_true", help="overwrite an existing output file")
@@ -578,6 +699,38 @@ def build_parser() -> argparse.ArgumentParser:
                         "and in the manifest; `vngov check` repairs the archive)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("history", parents=[common], help="every version of one article, and what changed",
+                       description="Each version of an article: when it was seen, what changed in its title, sapo, "
+                                   "dates, author and body (paragraphs that changed as a word diff: [-removed-] "
+                                   "{+added+}), and its withdrawal by the site, if any.")
+    p.add_argument("article", metavar="URL_OR_ID", help="the article's URL (any URL it is known by) or its id")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("changes", parents=[common], help="articles edited or withdrawn in a period",
+                       description="Articles the sites edited (a new version from a new fetch) or withdrew "
+                                   "(410, or twice a 404 or a redirect away), by the Vietnam date the change was "
+                                   "seen, oldest first, with the fields that changed. A re-parse of the same fetch "
+                                   "and a suspected layout change are not edits.")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (default: the beginning)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day, inclusive (default: today)")
+    p.add_argument("--site", action="append", default=[], help="repeatable; default all sites")
+    p.add_argument("--format", help="jsonl or csv (default: from the output's extension; JSON Lines on standard "
+                                    "output)")
+    p.add_argument("--output", "-o", default="-", help="file, or - for standard output (default)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(func=cmd_changes)
+
+    p = sub.add_parser("report", parents=[common], help="a coverage report as one HTML page (opens offline)",
+                       description="Per site: articles per publication month (empty months stand out), field "
+                                   "coverage per run (a layout change shows as a drop), edits and withdrawals per "
+                                   "month; and the latest runs' outcomes. One HTML file with inline SVG charts, no "
+                                   "script and nothing fetched.")
+    p.add_argument("--output", "-o", default="report.html", help="the HTML file to write (default report.html)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument("--json", action="store_true", help="print the report's figures as JSON instead")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("crawl", parents=[common], help="crawl sites (incremental; resumes an interrupted run)")
     p.add_argument("sites", nargs="*", metavar="SITE", help="profile names, see `vngov sites`")
@@ -604,7 +757,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="crawl a bundled local mirror into a demo archive (offline)")
     p.add_argument("--archive", metavar="DIR", help=f"the demo archive (default {DEMO_ARCHIVE}; never $VNGOV_ARCHIVE)")
     p.add_argument("--articles", type=int, default=40, help="articles per demo site")
-    p.add_argument("--log-level", default="WARNING", type=str.upper, choices=LOG_LEVELS)
+    p.add_argument("--log-level", default="WARNING", type=str.upper, choices=LOG_LEVELS, help="how much Scrapy logs (default WARNING)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("mirror", parents=[common], help="serve the bundled local mirror, for trying crawls by hand",
@@ -618,11 +771,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The archive record's fields and types, as a reader needs them: JSON Schema, "
                                    "DuckDB read_json columns, a Parquet (Arrow) schema, a Polars schema, Spark DDL "
                                    "or the docs' tables. Every archive holds the JSON Schema as schema.json.")
-    p.add_argument("--format", choices=SCHEMA_FORMATS, default="json-schema")
+    p.add_argument("--format", choices=SCHEMA_FORMATS, default="json-schema", help="which reader's form (default json-schema)")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("stats", parents=[common], help="articles per site and month, coverage, versions")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("runs", parents=[common], help="recent crawl runs per site: outcome, counts, warnings",
@@ -648,8 +801,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_compact)
 
     p = sub.add_parser("reparse", parents=[common], help="rebuild records from stored WARC snapshots (no network)")
-    p.add_argument("--site")
-    p.add_argument("--since", metavar="YYYY-MM-DD")
+    p.add_argument("--site", help="only this site (default: every site)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only articles published on or after")
     p.add_argument("--remove-rejected", action="store_true",
                    help="take the articles the current parser rejects out of the archive "
                         "(their lines are kept in removed/<run>.jsonl; the fetched pages stay)")
@@ -659,6 +812,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from .archive.index import IndexMissing
+    from .extras import MissingExtra
 
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -670,8 +824,14 @@ def main(argv: list[str] | None = None) -> int:
     except IndexMissing as error:
         print(f"vngov {args.command}: {error}", file=sys.stderr)
         return EXIT_DAMAGED
+    except MissingExtra as error:
+        print(f"vngov {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:  # what was being written is removed by whoever wrote it
+        print(f"vngov {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

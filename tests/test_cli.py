@@ -105,3 +105,83 @@ def test_a_path_that_is_not_an_archive_is_an_error_in_the_python_api(tmp_path):
 
     with pytest.raises(NotAnArchive, match="not a vngov archive"):
         list(Archive(tmp_path / "typo").iter_articles())
+
+
+def test_csv_opens_in_excel_and_in_pandas(small_archive, tmp_path):
+    """UTF-8 with a byte-order mark: how Excel knows the file is UTF-8 (without one it reads the
+    system's code page and garbles every Vietnamese letter). pandas takes the mark as it is."""
+    pd = pytest.importorskip("pandas")
+    out = tmp_path / "march.csv"
+    assert vngov("export", "--archive", str(small_archive), "-o", str(out)).returncode == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfid,site,url,")
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:2]) == ["id", "site"] and len(frame) == 3
+    assert frame["title"].str.contains("Thủ tướng|Quốc hội|Bộ Ngoại giao").all()
+    plain = tmp_path / "plain.csv"
+    assert vngov("export", "--archive", str(small_archive), "-o", str(plain), "--no-bom").returncode == 0
+    assert plain.read_bytes().startswith(b"id,site,url,")
+
+
+def test_every_command_and_option_has_help_and_the_top_level_help_says_where_to_start():
+    import argparse
+
+    from scraper.cli import build_parser
+
+    parser = build_parser()
+    missing = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                if not helps.get(name):
+                    missing.append(name)
+                missing += [f"{name} {a.option_strings or a.dest}" for a in sub._actions if not a.help]
+    assert missing == []
+    text = vngov("--help").stdout
+    assert text.split("\n\n")[1].startswith("vngov archives what Vietnamese government")
+    assert "vngov demo" in text and "Exit statuses:" in text
+
+
+def test_ctrl_c_during_an_export_exits_130_with_one_line_and_leaves_no_file(tmp_path):
+    import os
+    import signal
+    import time
+
+    from scraper.archive import ArchiveWriter
+    from tests.archive.records import make_record
+
+    with ArchiveWriter(tmp_path / "archive") as writer:
+        for index in range(30000):
+            writer.add(make_record(index, body_words=200))
+    out = tmp_path / "all.jsonl"
+    process = subprocess.Popen([sys.executable, "-m", "scraper", "export", "--archive", str(tmp_path / "archive"),
+                                "-o", str(out), "--quiet"], stderr=subprocess.PIPE, text=True, cwd=REPO)
+    partial = tmp_path / ".all.jsonl.partial"
+    deadline = time.monotonic() + 60
+    while not partial.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert process.poll() is None, "the export ended before it could be interrupted"
+    os.kill(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and stderr == "vngov export: interrupted\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive"]
+
+
+def test_the_main_job_needs_no_extra_and_what_does_names_it(small_archive, tmp_path):
+    """Crawling and exporting to JSON Lines and CSV import none of the analysis or test
+    packages; Archive.to_pandas() without pandas says which extra brings it, in one line."""
+    blocked = ("pandas", "pyarrow", "polars", "pyspark", "duckdb", "trafilatura", "pytest")
+    code = ("import sys\n"
+            f"for name in {blocked!r}: sys.modules[name] = None\n"
+            "from scraper.cli import main\n"
+            f"assert main(['export', '--archive', {str(small_archive)!r}, '-o', {str(tmp_path / 'a.csv')!r}]) == 0\n"
+            f"assert main(['export', '--archive', {str(small_archive)!r}, '-o', {str(tmp_path / 'a.jsonl')!r}]) == 0\n"
+            "from scraper.archive import Archive\n"
+            f"Archive({str(small_archive)!r}).to_pandas()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.stderr.strip().splitlines()[-1] == (
+        "scraper.extras.MissingExtra: Archive.to_pandas() needs pandas: pip install 'vngov[analysis]'")
+    assert (tmp_path / "a.csv").exists() and (tmp_path / "a.jsonl").exists()
+    tomllib = pytest.importorskip("tomllib")
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert not [d for d in declared if d.split(">")[0].split("[")[0] in blocked]

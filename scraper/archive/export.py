@@ -20,6 +20,7 @@ import orjson
 from ..schema import CSV_DEFAULT_FIELDS, TIMESTAMP_FIELDS, arrow_schema
 from ..vietnam import fold_accents
 from . import index as archive_index
+from .history import withdrawn_ids
 from .reader import Archive
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -37,6 +38,14 @@ class ExportRequest:
     query: str | None = None
     all_versions: bool = False
     skip_damaged: bool = False  # export what damaged segments still hold instead of failing
+    withdrawn: str = "include"  # articles the site withdrew: include, exclude or only (their last version)
+    bom: bool = True  # CSV: a UTF-8 byte-order mark, by which Excel knows the file is UTF-8
+
+
+# Columns an export can add to the record's fields (--fields): when the site withdrew the article
+# (UTC), or null.
+EXPORT_ONLY_FIELDS = ("withdrawn_at",)
+WITHDRAWN = ("include", "exclude", "only")
 
 
 @dataclass
@@ -47,6 +56,7 @@ class ExportResult:
     sha256: str = ""
     manifest_path: str | None = None
     damaged: list = field(default_factory=list)  # codec.DamagedSegment of the segments skipped past
+    withdrawn: int = 0  # rows of articles the site withdrew (counted when asked about withdrawals)
 
 
 class _HashingWriter(io.RawIOBase):
@@ -99,6 +109,8 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
     hashing = _HashingWriter(target)
     folded = fold_accents(request.query) if request.query else None
     meter = _Progress(progress)
+    marks = "withdrawn_at" in (request.fields or ())
+    withdrawn = withdrawn_ids(archive.root) if marks or request.withdrawn != "include" else {}
     writer = _make_writer(request, hashing)
     try:
         damaged = result.damaged if request.skip_damaged else None
@@ -106,6 +118,12 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
                                                request.all_versions, damaged):
             if not _matches(record, folded):
                 continue
+            if request.withdrawn != "include" and (record.get("id") in withdrawn) != (request.withdrawn == "only"):
+                continue
+            if marks:
+                record = {**record, "withdrawn_at": withdrawn.get(record.get("id"))}
+            if record.get("id") in withdrawn:
+                result.withdrawn += 1
             writer.write(line, record)
             result.rows += 1
             site = record.get("site") or "_"
@@ -165,10 +183,15 @@ def _manifest(archive: Archive, request: ExportRequest, command: list[str], resu
             "query": request.query,
             "fields": request.fields or "all",
             "all_versions": request.all_versions,
+            "withdrawn": request.withdrawn,
         },
         "archive": {"path": str(archive.root.resolve()), "articles": articles, "versions": versions,
                     "segments": segments, "last_commit": last_commit},
         "output": {"path": request.output, "format": request.format, "rows": result.rows, "sha256": result.sha256},
+        # Rows of articles the site withdrew since (only counted when --withdrawn or the
+        # withdrawn_at column was asked for; null otherwise).
+        "withdrawn_rows": result.withdrawn if request.withdrawn != "include" or "withdrawn_at" in (request.fields or ())
+        else None,
         "rows_per_site": dict(sorted(result.per_site.items())),
         "parser_versions": result.parser_versions,
         # Segments that did not read back whole (--skip-damaged): their records past the damage
@@ -181,7 +204,7 @@ def _make_writer(request: ExportRequest, out: _HashingWriter):
     if request.format == "jsonl":
         return _JsonlWriter(out, request.fields)
     if request.format == "csv":
-        return _CsvWriter(out, request.fields or CSV_DEFAULT_FIELDS)
+        return _CsvWriter(out, request.fields or CSV_DEFAULT_FIELDS, request.bom)
     if request.format == "parquet":
         return _ParquetWriter(out, request.fields)
     raise ValueError(f"unknown format {request.format!r}")
@@ -201,8 +224,10 @@ class _JsonlWriter:
 
 
 class _CsvWriter:
-    def __init__(self, out, fields):
-        self.out = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    def __init__(self, out, fields, bom: bool = True):
+        # With a byte-order mark Excel reads the file as UTF-8 (without, as the system's code
+        # page); LibreOffice, pandas, DuckDB and Python's csv with utf-8-sig take it either way.
+        self.out = io.TextIOWrapper(out, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=False)
         self.fields = fields
         self.writer = csv.writer(self.out)
         self.writer.writerow(fields)

@@ -2,6 +2,7 @@
 field with Vietnamese text intact; the README's loading examples run as written."""
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -201,17 +202,42 @@ def _readme_examples() -> list[tuple[str, str]]:
 
 
 def test_readme_has_each_loading_example():
-    assert {name for name, _ in _readme_examples()} >= {"api", "pandas", "duckdb", "polars", "spark"}
+    assert {name for name, _ in _readme_examples()} >= {"api", "analysis", "pandas", "duckdb", "polars", "spark"}
 
 
-@pytest.mark.parametrize("name,code", _readme_examples(), ids=[n for n, _ in _readme_examples()])
-def test_readme_example_runs(archive, name, code):
+def _needs(name: str) -> None:
     if name == "spark":
         pytest.importorskip("pyspark")
         if not shutil.which("java"):
             pytest.skip("Spark needs Java")
+
+
+@pytest.mark.parametrize("name,code", _readme_examples(), ids=[n for n, _ in _readme_examples()])
+def test_readme_example_runs(archive, name, code):
+    """On an archive with edits and an undated article: each example counts latest versions."""
+    _needs(name)
     root, expected = archive
     namespace: dict = {}
-    exec(code.replace("data/archive", str(root)), namespace)
+    exec(code.replace("data/demo-archive", str(root)), namespace)
     rows = namespace["rows"]
     assert rows == len(expected), f"{name} example saw {rows} latest articles"
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory):
+    """A folder where `vngov demo` has just written data/demo-archive, as `make demo` does."""
+    folder = tmp_path_factory.mktemp("demo")
+    subprocess.run([sys.executable, "-m", "scraper", "demo", "--articles", "30", "--archive", "data/demo-archive"],
+                   cwd=folder, check=True, capture_output=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,code", _readme_examples(), ids=[n for n, _ in _readme_examples()])
+def test_readme_example_runs_verbatim_after_the_demo(demo_folder, monkeypatch, name, code):
+    _needs(name)
+    monkeypatch.chdir(demo_folder)
+    latest = sum(1 for _ in Archive(demo_folder / "data" / "demo-archive").iter_articles())
+    namespace: dict = {}
+    exec(code, namespace)
+    assert latest > 0 and namespace["rows"] == latest, f"{name} example saw {namespace['rows']} latest articles"
