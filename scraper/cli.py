@@ -255,9 +255,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from .archive.history import UnknownArticle, format_history, history
 
+    from .parsing.urls import canonicalize_url
+
     root = _existing_archive(args)
+    canonical = canonicalize_url(args.article.strip()) if "://" in args.article else None
     try:
-        item = history(root, args.article)
+        item = history(root, args.article, canonical)
     except UnknownArticle as error:
         raise UsageError(str(error)) from None
     print(json.dumps(item.to_dict(), ensure_ascii=False, indent=2) if args.json else format_history(item))

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from ..items import article_id
-from ..parsing.urls import canonicalize_url
 from ..vietnam import VN_TZ
 from . import index as archive_index
 from .codec import read_records
@@ -129,12 +128,12 @@ def compare(before: dict, after: dict) -> list[Change]:
     return changes
 
 
-def _resolve(connection, key: str) -> str:
-    """The id of the article `key` names: an id, or any URL it is known by."""
+def _resolve(connection, key: str, canonical: str | None) -> str:
+    """The id of the article `key` names: an id, or any URL it is known by (`canonical`, its
+    canonical form: the caller's, since the archive does not parse)."""
     key = key.strip()
     candidates = [key] if _ID.fullmatch(key) else []
-    if "://" in key:
-        canonical = canonicalize_url(key)
+    if canonical:
         candidates.append(article_id(canonical))
         row = connection.execute("SELECT id FROM articles WHERE canonical_url = ?", (canonical,)).fetchone()
         if row:
@@ -186,12 +185,13 @@ def _check(root: Path) -> None:
         raise NotAnArchive(f"not a vngov archive: {root}")
 
 
-def history(root: Path, key: str) -> History:
-    """Every version of the article `key` (an id or a URL) names, and its withdrawals."""
+def history(root: Path, key: str, canonical: str | None = None) -> History:
+    """Every version of the article `key` (an id, or a URL whose canonical form is
+    `canonical`) names, and its withdrawals."""
     _check(root)
     connection = archive_index.connect(root, readonly=True)
     try:
-        article = _resolve(connection, key)
+        article = _resolve(connection, key, canonical)
         url, site = connection.execute("SELECT canonical_url, site FROM articles WHERE id = ?", (article,)).fetchone()
         versions = _versions(root, connection, [article]).get(article, [])
         withdrawals = [{"at": at, "detail": detail} for at, detail in connection.execute(
