@@ -2,6 +2,7 @@
 the crawler has already fetched. The JSON Lines files are the data; this is how to find it fast."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -136,6 +137,7 @@ def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:
             # SQLite cannot open it in WAL mode. Such a copy does not change: read it as immutable.
             connection.close()
             connection = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        _missing_tables_as_temporary(connection)
         return connection
     connection = sqlite3.connect(path, timeout=60, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -148,6 +150,19 @@ def connect(root: Path, *, readonly: bool = False) -> sqlite3.Connection:
                 connection.execute(f"UPDATE {table} SET {column} = {filled_from}")
     connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
     return connection
+
+
+_TABLES = re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\);\n", SCHEMA, re.S)
+
+
+def _missing_tables_as_temporary(connection: sqlite3.Connection) -> None:
+    """An archive written by an older vngov, read without writing to it, lacks the tables added
+    since (`events`, `runs`, `held`): empty temporary ones stand in for them, so that readers
+    see no history where none was kept, not an error."""
+    present = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for name, columns in _TABLES:
+        if name not in present:
+            connection.execute(f"CREATE TEMP TABLE {name} ({columns}\n)")
 
 
 class IndexMissing(RuntimeError):

@@ -125,3 +125,24 @@ def test_the_report_is_one_offline_page_whose_figures_are_the_stats(demo):
     assert len(tree.xpath("//h2[text()='Latest runs']/following-sibling::table[1]//tr")) == 1 + 6  # 2 runs x 3 sites
     again = _vngov("report", "--archive", "data/demo-archive", "-o", "report.html", cwd=demo, check=False)
     assert again.returncode == 2 and "use --force" in again.stderr
+
+
+def test_an_archive_from_before_history_was_kept_reads_as_having_none(tmp_path):
+    """An index written before the `events` and `runs` tables existed (read without writing to
+    it): no history, no runs, and no error."""
+    import sqlite3
+
+    from scraper.archive import ArchiveWriter
+    from tests.archive.records import make_record
+
+    with ArchiveWriter(tmp_path / "old") as writer:
+        for index in range(3):
+            writer.add(make_record(index))
+    with sqlite3.connect(tmp_path / "old" / "index.sqlite") as db:
+        db.execute("DROP TABLE events")
+        db.execute("DROP TABLE runs")
+    assert _vngov("changes", "--archive", str(tmp_path / "old"), cwd=REPO).stdout == ""
+    figures = json.loads(_vngov("report", "--archive", str(tmp_path / "old"), "--json", cwd=REPO).stdout)
+    assert figures["articles"] == 3 and figures["latest_runs"] == []
+    with sqlite3.connect(tmp_path / "old" / "index.sqlite") as db:  # read, never changed
+        assert not db.execute("SELECT name FROM sqlite_master WHERE name IN ('events', 'runs')").fetchall()
