@@ -66,7 +66,14 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.CookieChallengeMiddleware": 650,
     # Beside the downloader: sees every failed attempt before the retry middleware does.
     "scraper.middlewares.NetworkErrorsMiddleware": 950,
+    # With VNGOV_REDIS_URL: delay, concurrency and Retry-After shared by every worker.
+    "scraper.politeness.SharedPolitenessMiddleware": 960,
 }
+VNGOV_REDIS_URL = None  # redis://host:port/db: politeness shared by every crawler process (scraper/politeness.py)
+# The shared per-host limits (default: DOWNLOAD_DELAY and CONCURRENT_REQUESTS_PER_DOMAIN), for
+# the sum of all workers.
+VNGOV_GLOBAL_DELAY = None
+VNGOV_GLOBAL_CONCURRENCY = None
 # Scrapy's HTTP/1.1 handler with local mirrors (VNGOV_MIRROR) and per-host legacy TLS.
 DOWNLOAD_HANDLERS = {
     "http": "scraper.download.DownloadHandler",

@@ -50,6 +50,11 @@ class MirrorServer:
                 self.sites.setdefault(domain, site)
         self.faults = faults or Faults()
         self.hits: list[tuple[str, str, int]] = []  # (host, path, status)
+        # When each request arrived (host, time.monotonic()), and the most requests a host had in
+        # flight at once: what politeness tests measure.
+        self.arrivals: list[tuple[str, float]] = []
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
         self._lock = threading.Lock()
         self._throttled: set[tuple[str, str]] = set()
         handler = self._handler_class()
@@ -83,6 +88,8 @@ class MirrorServer:
     def reset_hits(self) -> None:
         with self._lock:
             self.hits.clear()
+            self.arrivals.clear()
+            self.max_in_flight.clear()
 
     def answer(self, host: str, target: str, cookies: dict[str, str]) -> Page:
         faults = self.faults
@@ -127,19 +134,27 @@ class MirrorServer:
                 host = (self.headers.get("Host") or "").split(":")[0].lower()
                 jar = SimpleCookie(self.headers.get("Cookie") or "")
                 cookies = {key: morsel.value for key, morsel in jar.items()}
-                if server.faults.latency:
-                    time.sleep(server.faults.latency)
-                page = server.answer(host, self.path, cookies)
                 with server._lock:
-                    server.hits.append((host, self.path, page.status))
-                self.send_response(page.status)
-                self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(page.body)))
-                for name, value in page.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                if send_body:
-                    self.wfile.write(page.body)
+                    server.arrivals.append((host, time.monotonic()))
+                    server.in_flight[host] = server.in_flight.get(host, 0) + 1
+                    server.max_in_flight[host] = max(server.max_in_flight.get(host, 0), server.in_flight[host])
+                try:
+                    if server.faults.latency:
+                        time.sleep(server.faults.latency)
+                    page = server.answer(host, self.path, cookies)
+                    with server._lock:
+                        server.hits.append((host, self.path, page.status))
+                    self.send_response(page.status)
+                    self.send_header("Content-Type", page.content_type)
+                    self.send_header("Content-Length", str(len(page.body)))
+                    for name, value in page.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    if send_body:
+                        self.wfile.write(page.body)
+                finally:
+                    with server._lock:
+                        server.in_flight[host] -= 1
 
             def log_message(self, *args) -> None:  # quiet: tests read `hits` instead
                 pass
