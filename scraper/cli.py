@@ -375,8 +375,6 @@ def cmd_runs(args: argparse.Namespace) -> int:
           f"{'rej':>5} {'pages':>6}  run")
     for run in runs:
         articles = run.get("articles") or {}
-        if run["outcome"] == "running" and not _site_running(root, run["site"]):
-            run["outcome"] = "killed"  # no run holds the site's lock: it ended without a report
         print(f"{(run['finished_at'] or '')[:19]:<20} {run['site']:<{site_width}} {run['outcome']:<12} "
               f"{articles.get('new', 0):>5} {articles.get('updated', 0):>5} {articles.get('held', 0):>5} "
               f"{articles.get('rejected', 0):>5} {run.get('pages_fetched', 0):>6}  {run['run_id']}")
@@ -389,20 +387,6 @@ def cmd_runs(args: argparse.Namespace) -> int:
         for note in notes:
             print(f"    {note}")
     return 0
-
-
-def _site_running(root: Path, site: str) -> bool:
-    from .runs import RunLock, SiteLocked
-
-    lock = RunLock(root, site, "vngov-runs")
-    try:
-        lock.acquire()
-    except SiteLocked:
-        return True
-    except OSError:  # a read-only archive: no run writes into it
-        return False
-    lock.release()
-    return False
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -112,9 +112,32 @@ def recent_runs(root: Path | str, site: str, limit: int = HISTORY * 4) -> list[d
 
 
 def all_runs(root: Path | str, limit: int = 20, site: str | None = None) -> list[dict]:
+    """The latest runs, newest first. A row still "running" is "killed" when its run ended
+    without a report: a newer run of its site began, or no run holds the site's lock."""
     where, args = ("WHERE site = ?", (site,)) if site else ("", ())
-    return list(_query(root, f"SELECT summary FROM runs {where} ORDER BY started_at DESC, site LIMIT ?",
+    runs = list(_query(root, f"SELECT summary FROM runs {where} ORDER BY started_at DESC, site LIMIT ?",
                        (*args, limit)))
+    newest: set[str] = set()
+    for run in runs:
+        if run.get("outcome") == "running" and (run["site"] in newest or not _site_running(Path(root), run["site"])):
+            run["outcome"] = "killed"
+        newest.add(run["site"])
+    return runs
+
+
+def _site_running(root: Path, site: str) -> bool:
+    """Whether a run holds the site's lock in this archive (a read-only archive: none does)."""
+    from .runs import RunLock, SiteLocked
+
+    lock = RunLock(root, site, "vngov-runs")
+    try:
+        lock.acquire()
+    except SiteLocked:
+        return True
+    except OSError:
+        return False
+    lock.release()
+    return False
 
 
 def _query(root, sql: str, args: tuple):

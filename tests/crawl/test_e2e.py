@@ -4,6 +4,7 @@ import json
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -138,6 +139,10 @@ def test_a_resumed_run_does_not_fetch_again_what_its_first_part_fetched(tmp_path
         server.reset_hits()
         crawl(tmp_path, server.url, ["nhandan.vn"])
         assert article_hits(server, [site]) == []
+        # `vngov runs`, as text and as JSON, calls the run that never reported "killed".
+        listed = subprocess.run([sys.executable, "-m", "scraper", "runs", "--archive", str(tmp_path), "--json"],
+                                capture_output=True, text=True, cwd=REPO, check=True).stdout
+        assert [json.loads(line)["outcome"] for line in listed.splitlines()] == ["ok", "killed"]
         # A new run, not a continuing one, fetches the recent articles again to catch edits.
         server.reset_hits()
         crawl(tmp_path, server.url, ["nhandan.vn"])
