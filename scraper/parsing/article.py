@@ -230,10 +230,14 @@ def _title_element(page: PageIndex, selectors: Selectors, found: Structured):
             return h1
     if len(h1s) == 1 and not meta_title:
         return h1s[0]
-    if len(h1s) == 1 and found.title and _rewritten(text_of(h1s[0]), found.title):
-        # og:title or the JSON-LD headline rewritten for search engines: the page's one <h1>,
-        # a headline on the same subject, is what a reader sees.
-        return h1s[0]
+    if found.title:
+        # og:title or the JSON-LD headline rewritten for search engines: the page's one <h1>, or
+        # without one its microdata headline (itemprop="headline"), a headline on the same
+        # subject, is what a reader sees.
+        shown = h1s if h1s else [element for element in page.elements
+                                 if element.get("itemprop") == "headline" and text_of(element)]
+        if len(shown) == 1 and _rewritten(text_of(shown[0]), found.title):
+            return shown[0]
     if meta_title:
         # No matching <h1>: some CMSs set the headline in a <div class="title-detail">.
         titled = {element for element in page.named(_titled_name, ids=False)

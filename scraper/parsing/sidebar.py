@@ -261,6 +261,9 @@ def _find_box(link, page: _Page):
     return result
 
 
+_TEASER_ITEM_MAX = 400  # characters: a headline and its teaser, not a list
+
+
 def _teaser(link, url: str, title: str, page: _Page) -> str | None:
     item = link
     parent = link.getparent()
@@ -275,6 +278,13 @@ def _teaser(link, url: str, title: str, page: _Page) -> str | None:
             text = text_of(element)
             if len(text) >= 30 and text != title and title not in text:
                 return text
+    # No element of its own: the teaser is the item's text beside the headline ("<td><a>title</a>
+    # <br>teaser</td>"), in a small item.
+    text = text_of(item)
+    if title in text and len(text) <= _TEASER_ITEM_MAX:
+        rest = normalize_text(text.replace(title, " ", 1)).strip(" -–|:")
+        if len(rest) >= 30:
+            return rest
     return None
 
 
