@@ -10,6 +10,7 @@ The exit statuses of `vngov crawl` are stable (README): a scheduler acts on them
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,7 +146,13 @@ def run_crawl(request: CrawlRequest) -> dict[str, SiteOutcome]:
         targets.append((site_name(request.start_url), SiteSpider, {"start_url": request.start_url, "allow_domain": request.allow_domain}))
     keys = list(dict.fromkeys(key for key, _, _ in targets))
     settings.set("VNGOV_RUN_ID", safe_run_id(settings.get("VNGOV_RUN_ID")), priority="cmdline")
+    asked = time.monotonic()
     with holding(request.archive, keys, settings.get("VNGOV_RUN_ID"), request.wait):
+        waited = time.monotonic() - asked
+        if waited >= 1:  # said in each site's report and in `vngov runs`
+            settings.set("VNGOV_RUN_WARNINGS", [*settings.getlist("VNGOV_RUN_WARNINGS"),
+                                                f"started {waited:.0f} s late: waited for another run to end"],
+                         priority="cmdline")
         return _crawl(request, settings, targets)
 
 

@@ -70,7 +70,7 @@ class SiteSpider(scrapy.Spider):
         spider.full_walk = settings.getbool("VNGOV_FULL_WALK", False)  # walk every listing to its end
         spider.fetch_only = settings.getbool("VNGOV_FETCH_ONLY", False)
         spider.keep_warc = settings.getbool("VNGOV_KEEP_WARC", True)
-        spider.max_page_bytes = int(settings.getfloat("VNGOV_MAX_PAGE_MB", 8) * 1_000_000)
+        spider.max_page_bytes = int(settings.getfloat("VNGOV_MAX_PAGE_MB", MAX_PAGE_BYTES / 1e6) * 1_000_000)
         spider.parse_pool = None if spider.fetch_only else parsepool.acquire(settings.getint("VNGOV_PARSE_WORKERS", 0))
         # After the run report (spider_closed) has read the workers' memory.
         crawler.signals.connect(spider._release_pool, signal=scrapy.signals.engine_stopped)

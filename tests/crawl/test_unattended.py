@@ -138,7 +138,13 @@ def test_an_overlapping_run_of_a_site_exits_at_once_and_the_first_archives_every
         assert len(second.stderr.strip().splitlines()) == 1
         waited = crawl(tmp_path, server.url, ["nhandan.vn"], "--wait", "1", status=EXIT_LOCKED)
         assert "not started" in waited.stderr
+        patient = subprocess.Popen(crawl_command(tmp_path, server.url, ["nhandan.vn"], "--wait", "240"), cwd=REPO,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         assert first.wait(240) == 0, first.stderr[-3000:]
+        assert patient.wait(240) == 0, patient.stderr.read()[-3000:]
+        last = json.loads(subprocess.run([sys.executable, "-m", "scraper", "runs", "--archive", str(tmp_path), "--json",
+                                          "--limit", "1"], capture_output=True, text=True, cwd=REPO).stdout)
+        assert any(w.endswith("s late: waited for another run to end") for w in last["warnings"]), last["warnings"]
         assert len(list(Archive(tmp_path).iter_articles())) == 40
         assert len({path for _, path, _ in article_hits(server, [site])}) == 40
 
