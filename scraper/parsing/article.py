@@ -553,7 +553,7 @@ def _clean_author(value: str, found: Structured, url: str = "") -> str | None:
 # Words that make a name a publication's: "Báo Bình Phước", "Bình Phước Online", "Cổng thông
 # tin điện tử tỉnh Bình Phước" are all the brand "binhphuoc" (folded to ASCII).
 _BRAND_WORDS = re.compile(r"\b(?:bao|online|dien tu|cong thong tin|trang thong tin|trang tin|tap chi|tinh|thanh pho|"
-                          r"tp|dien tu|news|newspaper|portal|the)\b")
+                          r"tp|news|newspaper|portal)\b")
 
 
 def _brand_key(text: str) -> str:
