@@ -150,12 +150,19 @@ def test_ctrl_c_during_an_export_exits_130_with_one_line_and_leaves_no_file(tmp_
     from scraper.archive import ArchiveWriter
     from tests.archive.records import make_record
 
+    from scraper.items import article_id
+
+    base = make_record(0, body_words=400)
     with ArchiveWriter(tmp_path / "archive") as writer:
-        for index in range(30000):
-            writer.add(make_record(index, body_words=200))
+        for index in range(8000):  # one article's text under many URLs: quick to write
+            url = f"https://nhandan.vn/bai-viet-so-{index}-post{index}.html"
+            writer.add(dict(base, url=url, canonical_url=url, id=article_id(url)))
     out = tmp_path / "all.jsonl"
+    # A query that matches nothing: every record is read and searched (a second or more), while
+    # the output file is already open under its hidden name.
     process = subprocess.Popen([sys.executable, "-m", "scraper", "export", "--archive", str(tmp_path / "archive"),
-                                "-o", str(out), "--quiet"], stderr=subprocess.PIPE, text=True, cwd=REPO)
+                                "-o", str(out), "--quiet", "--query", "khong co tu nay"], stderr=subprocess.PIPE,
+                               text=True, cwd=REPO)
     partial = tmp_path / ".all.jsonl.partial"
     deadline = time.monotonic() + 60
     while not partial.exists() and process.poll() is None and time.monotonic() < deadline:

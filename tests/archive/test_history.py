@@ -56,11 +56,9 @@ def _vngov(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedPro
     return result
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("demo")
-    _vngov("demo", "--articles", "20", "--archive", "data/demo-archive", cwd=folder)
-    return folder
+@pytest.fixture
+def demo(demo_folder) -> Path:
+    return demo_folder
 
 
 @pytest.mark.slow
