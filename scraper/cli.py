@@ -254,7 +254,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_history(args: argparse.Namespace) -> int:
     from .archive.history import UnknownArticle, format_history, history
-
     from .parsing.urls import canonicalize_url
 
     root = _existing_archive(args)
