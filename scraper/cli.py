@@ -636,6 +636,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
+    from .archive.export import WITHDRAWN_CHOICES
     from .schema import CSV_DEFAULT_FIELDS
 
     parser = _Parser(prog="vngov", description=USER_GUIDE, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -673,7 +674,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fields", help="comma-separated field names (default: every field; for CSV: "
                                     f"{','.join(CSV_DEFAULT_FIELDS)}; all names: `vngov schema --format markdown`). "
                                     "withdrawn_at adds when the site withdrew the article, or nothing")
-    p.add_argument("--withdrawn", choices=("include", "exclude", "only"), default="include",
+    p.add_argument("--withdrawn", choices=WITHDRAWN_CHOICES, default="include",
                    help="articles the site withdrew since (their last version): include (default), exclude or only")
     p.add_argument("--no-bom", action="store_true",
                    help="CSV without the UTF-8 byte-order mark (by default it has one, so that Excel reads UTF-8)")

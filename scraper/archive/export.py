@@ -45,7 +45,7 @@ class ExportRequest:
 # Columns an export can add to the record's fields (--fields): when the site withdrew the article
 # (UTC), or null.
 EXPORT_ONLY_FIELDS = ("withdrawn_at",)
-WITHDRAWN = ("include", "exclude", "only")
+WITHDRAWN_CHOICES = ("include", "exclude", "only")  # --withdrawn
 
 
 @dataclass
