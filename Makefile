@@ -9,7 +9,7 @@ CORPUS ?= ../shared/corpus
 $(VENV)/.installed-main: pyproject.toml
 	@echo "make: creating $(VENV) and installing vngov with what the crawl needs (scrapy, lxml, dateparser, ...)"
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check --progress-bar on -e .
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on --no-compile -e .
 	touch $@
 
 # Everything the tests and the evaluation need on top (pandas, pyarrow, polars, pyspark, duckdb,
