@@ -10,6 +10,7 @@ from lxml import etree
 from ..items import Image
 from .document import BLOCK_TAGS, class_and_id, raw_text, text_length
 from .pageindex import HintPattern, Subtrees
+from .sidebar import looks_like_article
 from .text import normalize_text
 from .urls import canonicalize_url, join_url, lower_host
 
@@ -297,7 +298,7 @@ def _related_boxes(body_el, base_url: str, page, removed: "_Removed") -> list:
         if block is None or block is body_el or not _stands_alone(link, block, title, removed):
             continue
         url = join_url(base_url, href)
-        if not url or canonicalize_url(url) == own or not _looks_like_article(url):
+        if not url or canonicalize_url(url) == own or not looks_like_article(url):
             continue
         box = block
         while box.getparent() is not None and box.getparent() is not body_el \
@@ -319,12 +320,6 @@ def _stands_alone(link, block, title: str, removed: "_Removed") -> bool:
         return False
     following = link.getnext()
     return following is not None and following.tag in BLOCK_TAGS
-
-
-def _looks_like_article(url: str) -> bool:
-    from .sidebar import looks_like_article  # the sidebar's guess, for sites without a profile
-
-    return looks_like_article(url)
 
 
 def _drop_header(body_el, header, removed: _Removed) -> None:

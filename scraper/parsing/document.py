@@ -75,9 +75,8 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
     declared = [name for name in (declared_encoding, meta_charset) if name]
     refused = []  # declared charsets the bytes are not: their reading is not clean (_readable)
     for name in dict.fromkeys(declared + ["windows-1258"]):
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
+        codec = _codec(name)
+        if codec is None:
             warnings.append(f"unknown charset {name!r}")
             continue
         if codec == "utf-8":
@@ -105,7 +104,7 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
                 text, codec = detected
                 name = codec
         if refused:  # both charsets named: what the page said, and what its bytes are
-            label = "UTF-8" if codecs.lookup(refused[0]).name == "utf-8" else refused[0]
+            label = "UTF-8" if _codec(refused[0]) == "utf-8" else refused[0]
             warnings.append(f"declared charset {refused[0]!r} but the bytes are not {label}; decoded as {name}")
         elif name not in declared:
             warnings.append(f"no usable charset declared; decoded as {name}")
@@ -115,7 +114,7 @@ def decode_page(data: bytes | str, declared_encoding: str | None = None) -> tupl
         text, codec = detected
         said = f"declared charset {refused[0]!r} does not read them" if refused else "no usable charset declared"
         return text, codec, warnings + [f"{said}; the bytes are {codec} (detected)"]
-    tried = ", ".join(dict.fromkeys([*(name for name in refused if codecs.lookup(name).name != "utf-8"),
+    tried = ", ".join(dict.fromkeys([*(name for name in refused if _codec(name) != "utf-8"),
                                      "UTF-8", "windows-1258", "detection"]))
     return lenient, "utf-8-lenient", warnings + [f"{UNDECODABLE}: no charset reads it cleanly (tried {tried})"]
 
@@ -155,9 +154,10 @@ def _detect(data: bytes) -> tuple[str, str] | None:
     logging.getLogger("bs4.dammit").setLevel(logging.ERROR)
     dammit = UnicodeDammit(data, is_html=True)
     text, name = dammit.unicode_markup, dammit.original_encoding
-    if not text or not name or not _readable(text, codecs.lookup(name).name):
+    codec = _codec(name) if name else None
+    if not text or codec is None or not _readable(text, codec):
         return None
-    return text, codecs.lookup(name).name
+    return text, codec
 
 
 # What libxml2 reports when bytes are not the UTF-8 it was told to expect (2.12+ replaces them
