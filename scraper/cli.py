@@ -268,7 +268,9 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_changes(args: argparse.Namespace) -> int:
     import csv
+    import io
 
+    from .archive.export import write_atomically
     from .archive.history import CHANGE_COLUMNS, changes
 
     root = _existing_archive(args)
@@ -279,32 +281,26 @@ def cmd_changes(args: argparse.Namespace) -> int:
         raise UsageError("changes are written as jsonl or csv")
     _unless_forced(args)
     rows = changes(root, date_from, date_to, args.site or None)
-    partial = None if args.output == "-" else Path(args.output).with_name(f".{Path(args.output).name}.partial")
-    handle = sys.stdout if partial is None else open(partial, "w", encoding="utf-8-sig" if form == "csv" else "utf-8",
-                                                     newline="")
-    try:
-        if form == "csv":
-            writer = csv.DictWriter(handle, CHANGE_COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        else:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    except BaseException:
-        if partial is not None:
-            handle.close()
-            partial.unlink(missing_ok=True)
-        raise
-    if partial is not None:
-        handle.close()
-        os.replace(partial, args.output)
-        edited = sum(row["kind"] == "edited" for row in rows)
-        print(f"{edited} edits and {len(rows) - edited} withdrawals to {args.output}", file=sys.stderr)
+    if form == "csv":
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, CHANGE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        data = text.getvalue()
+    else:
+        data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    if args.output == "-":
+        sys.stdout.write(data)
+        return 0
+    write_atomically(Path(args.output), (("\ufeff" if form == "csv" else "") + data).encode("utf-8"))
+    edited = sum(row["kind"] == "edited" for row in rows)
+    print(f"{edited} edits and {len(rows) - edited} withdrawals to {args.output}", file=sys.stderr)
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .archive.coverage import render_report, report_data
+    from .archive.export import write_atomically
 
     root = _existing_archive(args)
     data = report_data(root)
@@ -313,12 +309,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 0
     _export_output(args.output)
     _unless_forced(args)
-    partial = Path(args.output).with_name(f".{Path(args.output).name}.partial")
-    try:
-        partial.write_text(render_report(data), encoding="utf-8")
-        os.replace(partial, args.output)
-    finally:
-        partial.unlink(missing_ok=True)
+    write_atomically(Path(args.output), render_report(data).encode("utf-8"))
     print(f"report on {data['articles']} articles in {len(data['sites'])} sites: {args.output}", file=sys.stderr)
     return 0
 

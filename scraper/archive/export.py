@@ -41,6 +41,11 @@ class ExportRequest:
     withdrawn: str = "include"  # articles the site withdrew: include, exclude or only (their last version)
     bom: bool = True  # CSV: a UTF-8 byte-order mark, by which Excel knows the file is UTF-8
 
+    @property
+    def asks_withdrawals(self) -> bool:
+        """Whether withdrawals matter to this export: filtered by, or given as a column."""
+        return self.withdrawn != "include" or "withdrawn_at" in (self.fields or ())
+
 
 # Columns an export can add to the record's fields (--fields): when the site withdrew the article
 # (UTC), or null.
@@ -110,7 +115,7 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
     folded = fold_accents(request.query) if request.query else None
     meter = _Progress(progress)
     marks = "withdrawn_at" in (request.fields or ())
-    withdrawn = withdrawn_ids(archive.root) if marks or request.withdrawn != "include" else {}
+    withdrawn = withdrawn_ids(archive.root) if request.asks_withdrawals else {}
     writer = _make_writer(request, hashing)
     try:
         damaged = result.damaged if request.skip_damaged else None
@@ -148,11 +153,12 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
         raise
     target.close()
     os.replace(partial, request.output)
-    _write_atomically(Path(result.manifest_path), manifest.encode("utf-8"))
+    write_atomically(Path(result.manifest_path), manifest.encode("utf-8"))
     return result
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """`data` in `path`, written under a hidden name and renamed into place when whole."""
     partial = path.with_name(f".{path.name}.partial")
     with open(partial, "wb") as handle:
         handle.write(data)
@@ -190,8 +196,7 @@ def _manifest(archive: Archive, request: ExportRequest, command: list[str], resu
         "output": {"path": request.output, "format": request.format, "rows": result.rows, "sha256": result.sha256},
         # Rows of articles the site withdrew since (only counted when --withdrawn or the
         # withdrawn_at column was asked for; null otherwise).
-        "withdrawn_rows": result.withdrawn if request.withdrawn != "include" or "withdrawn_at" in (request.fields or ())
-        else None,
+        "withdrawn_rows": result.withdrawn if request.asks_withdrawals else None,
         "rows_per_site": dict(sorted(result.per_site.items())),
         "parser_versions": result.parser_versions,
         # Segments that did not read back whole (--skip-damaged): their records past the damage
