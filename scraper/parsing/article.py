@@ -13,7 +13,7 @@ from ..sites import profile_for_url, registered_host, site_name
 from ..sites.base import Selectors, SiteProfile
 from . import PARSER_VERSION
 from .body import AUTHOR_CLASS, Body, clean_body, find_body_generic, image_url
-from .dates import INFERRED_YEAR, has_time_of_day, parse_vietnamese_datetime, shows_year, to_iso
+from .dates import INFERRED_YEAR, NO_YEAR, has_time_of_day, parse_vietnamese_datetime, shows_year, to_iso
 from .document import has_text, read_page, text_of
 from .pageindex import HintPattern, PageIndex
 from .sidebar import extract_sidebar, looks_like_article
@@ -511,7 +511,7 @@ def _dates(article, page: PageIndex, found: Structured, selectors: Selectors, re
                 chosen = chosen.replace(year=int(match.group(1)))
             else:
                 source = INFERRED_YEAR
-                article.warnings.append(f"published_at: the page shows no year; {chosen.year} inferred from the fetch time")
+                article.warnings.append(f"{NO_YEAR}; {chosen.year} inferred from the fetch time")
     if chosen is None and (match := _URL_DATE.search(url)):
         chosen = parse_vietnamese_datetime(f"{match.group(3)}/{match.group(2)}/{match.group(1)}")
         source = "url" if chosen else None

@@ -91,6 +91,7 @@ def parse_vietnamese_datetime(
 # The date_source of a date printed without its year ("Chiều 11/10") whose year is the fetch
 # time's (or the one before): a guess the record says it made.
 INFERRED_YEAR = "visible-inferred-year"
+NO_YEAR = "published_at: the page shows no year"  # the warning that goes with it
 
 
 def shows_year(text: str) -> bool:

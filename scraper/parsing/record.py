@@ -11,7 +11,7 @@ from ..sites import get_profile, profile_for_url, registered_host, site_name
 from ..sites.base import SiteProfile
 from ..vietnam import VN_TZ
 from .article import parse_article
-from .dates import INFERRED_YEAR, to_iso
+from .dates import INFERRED_YEAR, NO_YEAR, to_iso
 from .sidebar import looks_like_article
 from .urls import canonicalize_url
 
@@ -119,4 +119,4 @@ def _year_from_hint(record: dict, hinted: str) -> None:
         return
     record["published_at"] = to_iso(shown.replace(year=known.year))
     record["date_source"] = "visible"
-    record["warnings"] = [w for w in record["warnings"] if not w.startswith("published_at: the page shows no year")]
+    record["warnings"] = [w for w in record["warnings"] if not w.startswith(NO_YEAR)]
