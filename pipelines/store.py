@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 STOP_WAIT = 5.0  # seconds a stopping run waits for the archive's lock
 
 
-def _disk_full(error: Exception) -> bool:
+def disk_full(error: Exception) -> bool:
     if isinstance(error, OSError):
         return error.errno in (errno.ENOSPC, errno.EDQUOT)
     return "disk is full" in str(error)  # SQLite's SQLITE_FULL
@@ -67,7 +67,7 @@ class StorePipeline(CrawlerPipeline):
         try:
             return await self._store(item)
         except (OSError, sqlite3.OperationalError) as error:
-            if not _disk_full(error):
+            if not disk_full(error):
                 raise
             self._stop_on_full_disk(archive_writer(self.crawler), error)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk_full"))
@@ -83,50 +83,21 @@ class StorePipeline(CrawlerPipeline):
         writer.discard()
 
     async def _store(self, item: CrawledPage) -> CrawledPage:
-        record, fetch = item.record, item.fetch
-        writer = archive_writer(self.crawler)
-        site = record.get("site") or "_"
+        storer = Storer(archive_writer(self.crawler), self.stats.inc_value, self.keep_warc, self.retry_delays)
+        record = item.record
         if item.problem is not None:
-            self._reject(writer, item, site)
+            storer.reject(item)
             raise DropItem(f"rejected {record.get('url')}: {item.problem}")
-        planned = writer.plan(record, guard=True)
+        planned = storer.plan(item)
         member = None
         if planned.status != "unchanged" and self.keep_warc:
-            member = item.warc_member or await self._encode(fetch)
-        result = writer.write(planned, fetch if self.keep_warc else None, member)
-        # A held page is remembered as fetched, its content hash not: the archived version's stays.
-        digest = planned.digest if result.status != "held" else None
-        writer.record_fetch(fetched_urls(item), site, fetch.status, digest, record.get("published_at"))
-        self.stats.inc_value(f"vngov/articles/{result.status}")
-        self.stats.inc_value(f"vngov/{site}/{result.status}")
-        fetch.body, item.warc_member = b"", None  # the page is in WARC now; do not hold it in memory
-        if result.status == "held":
-            for name in planned.lost:
-                self.stats.inc_value(f"vngov/{site}/held/{name.split(' ')[0]}")
+            member = item.warc_member or await self._encode(item.fetch)
+        status = storer.finish(item, planned, member)
+        if status == "held":
             raise DropItem(f"held {record['canonical_url']}: {planned.reason}")
-        if result.status == "unchanged":
+        if status == "unchanged":
             raise DropItem(f"unchanged {record['canonical_url']}")
         return item
-
-    def _reject(self, writer, item: CrawledPage, site: str) -> None:
-        """A rejected page goes to rejects/ with its reason, marked transient (fetched again
-        after a back-off, whatever its age) or final (crawlstate.reject_policy)."""
-        urls = fetched_urls(item)
-        previous, failures = writer.fetch_state(urls[0]) or (None, 0)
-        final = reject_policy(item.problem, previous)
-        failures = 0 if final else (failures or 0) + 1
-        retry = None if final else retry_after(failures, datetime.now(timezone.utc), self.retry_delays)
-        writer.reject(item.record, f"{item.problem} ({'final' if final else f'transient: fetched again after {retry}'})")
-        published = item.record.get("published_at")
-        # The URL asked for carries the retry; the others are what it answered at or named.
-        others = [url for url in urls[1:] if url != urls[0]]
-        writer.record_fetch(urls[:1], site, item.fetch.status, None, published, item.problem, failures, retry)
-        writer.record_fetch(others, site, item.fetch.status, None, published, item.problem)
-        if not final:
-            self.stats.inc_value(f"vngov/{site}/rejected_transient")
-        elif any(kind in item.problem for kind in WITHDRAWN):
-            writer.withdrawn(urls, item.problem.split(": ", 1)[-1])
-            self.stats.inc_value(f"vngov/{site}/withdrawn")
 
     async def close_spider(self, spider=None) -> None:
         """Commit what this crawl added before the run ends, waiting for the archive's lock
@@ -158,7 +129,7 @@ class StorePipeline(CrawlerPipeline):
         try:
             return writer.commit(wait=False)
         except (OSError, sqlite3.OperationalError) as error:
-            if not _disk_full(error):
+            if not disk_full(error):
                 raise
             self._stop_on_full_disk(writer, error)
             return True
@@ -172,3 +143,62 @@ class StorePipeline(CrawlerPipeline):
         if self._encoder is not None:
             self._encoder.shutdown(wait=True)
             self._encoder = None
+
+
+class Storer:
+    """Storing one validated page, wherever the archive's writer runs: in the crawl's store
+    pipeline, and in the archiver of a shared frontier (scraper/archiver.py). `count(key)` counts
+    outcomes under the crawl's stats keys."""
+
+    def __init__(self, writer, count, keep_warc: bool = True, retry_delays: tuple[float, ...] = RETRY_DELAYS,
+                 fetched_at: str | None = None):
+        self.writer = writer
+        self.fetched_at = fetched_at  # when a worker fetched the page (UTC, ms), if not just now
+        self.count = count
+        self.keep_warc = keep_warc
+        self.retry_delays = retry_delays
+
+    def plan(self, item: CrawledPage):
+        """New, updated, unchanged or held (the layout-drift guard): the writer's one decision."""
+        return self.writer.plan(item.record, guard=True)
+
+    def finish(self, item: CrawledPage, planned, member: bytes | None) -> str:
+        """Carry out the plan, its page going to WARC as `member` (encoded by the caller when the
+        plan stores something); remember the fetch. Returns the outcome."""
+        record, fetch, writer = item.record, item.fetch, self.writer
+        site = record.get("site") or "_"
+        result = writer.write(planned, fetch if self.keep_warc else None, member)
+        # A held page is remembered as fetched, its content hash not: the archived version's stays.
+        digest = planned.digest if result.status != "held" else None
+        writer.record_fetch(fetched_urls(item), site, fetch.status, digest, record.get("published_at"),
+                            at=self.fetched_at)
+        self.count(f"vngov/articles/{result.status}")
+        self.count(f"vngov/{site}/{result.status}")
+        fetch.body, item.warc_member = b"", None  # the page is in WARC now; do not hold it in memory
+        if result.status == "held":
+            for name in planned.lost:
+                self.count(f"vngov/{site}/held/{name.split(' ')[0]}")
+        return result.status
+
+    def reject(self, item: CrawledPage) -> None:
+        """A rejected page goes to rejects/ with its reason, marked transient (fetched again
+        after a back-off, whatever its age) or final (crawlstate.reject_policy)."""
+        writer = self.writer
+        site = item.record.get("site") or "_"
+        urls = fetched_urls(item)
+        previous, failures = writer.fetch_state(urls[0]) or (None, 0)
+        final = reject_policy(item.problem, previous)
+        failures = 0 if final else (failures or 0) + 1
+        retry = None if final else retry_after(failures, datetime.now(timezone.utc), self.retry_delays)
+        writer.reject(item.record, f"{item.problem} ({'final' if final else f'transient: fetched again after {retry}'})")
+        published = item.record.get("published_at")
+        # The URL asked for carries the retry; the others are what it answered at or named.
+        others = [url for url in urls[1:] if url != urls[0]]
+        writer.record_fetch(urls[:1], site, item.fetch.status, None, published, item.problem, failures, retry,
+                            at=self.fetched_at)
+        writer.record_fetch(others, site, item.fetch.status, None, published, item.problem, at=self.fetched_at)
+        if not final:
+            self.count(f"vngov/{site}/rejected_transient")
+        elif any(kind in item.problem for kind in WITHDRAWN):
+            writer.withdrawn(urls, item.problem.split(": ", 1)[-1])
+            self.count(f"vngov/{site}/withdrawn")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import settings
+from .extras import need
 
 USER_GUIDE = """\
 vngov archives what Vietnamese government, state and party news sites publish: it crawls them
@@ -72,6 +74,20 @@ def _url_arg(value: str, flag: str) -> str:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{flag} {value!r} is not an http(s) URL")
+    return value
+
+
+def _redis_arg(value: str) -> str:
+    """A Redis URL (redis://HOST:PORT/DB, rediss:// or unix://), else a usage error naming it."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+        database = parts.path.strip("/")
+    except ValueError:
+        parts, database = None, "x"
+    if parts is None or parts.scheme not in ("redis", "rediss", "unix") or \
+            (parts.scheme != "unix" and not parts.hostname) or (parts.scheme != "unix" and database and not database.isdigit()):
+        raise UsageError(f"--redis {value!r} is not a Redis URL such as redis://HOST:6379/0")
     return value
 
 
@@ -486,9 +502,16 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from .crawl import EXIT_LOCKED
     from .runs import new_run_id, safe_run_id
 
-    archive = _writable_archive(args.archive)
+    if args.idle_close is not None and (args.idle_close < 0 or not args.redis):
+        raise UsageError(f"--idle-close {args.idle_close} needs --redis and must not be negative")
+    if args.redis:  # a worker of a shared frontier: no archive of its own, the archiver keeps it
+        _redis_arg(args.redis)
+        need("scrapy_redis", "scale", "vngov crawl --redis")
+        if args.full or args.wait is not None:
+            raise UsageError("--full and --wait do not apply to a worker of a shared frontier (--redis)")
+    archive = None if args.redis else _writable_archive(args.archive)
     run_id = safe_run_id(overrides["VNGOV_RUN_ID"]) if "VNGOV_RUN_ID" in overrides else new_run_id()
-    if args.log_file == "-":
+    if args.log_file == "-" or (args.redis and not args.log_file):
         log_file = None
     else:
         log_file = Path(args.log_file) if args.log_file else archive / "logs" / f"{run_id}.log"
@@ -498,9 +521,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                            max_articles=args.max_articles, full=args.full, mirror=args.mirror,
                            start_url=args.start_url, allow_domain=args.allow_domain, fast=args.fast,
                            log_level=args.log_level, settings=overrides, wait=args.wait or 0.0, run_id=run_id,
-                           log_file=log_file, progress=log_file is not None and sys.stderr.isatty())
+                           log_file=log_file, progress=log_file is not None and sys.stderr.isatty(),
+                           redis=args.redis, idle_close=args.idle_close)
     status = _crawl_status(request)
-    if status != EXIT_LOCKED:
+    if status != EXIT_LOCKED and archive is not None:
         reports = archive / "reports"
         print(f"report: {reports / run_id}-<site>.txt (and .json); log: {log_file or 'standard error'}")
     return status
@@ -518,6 +542,10 @@ def _crawl_status(request) -> int:
         return EXIT_LOCKED
     for outcome in outcomes.values():
         for site, data in outcome.report.items():
+            if data.get("shared_frontier"):  # a worker: the archiver stores the pages and reports
+                print(f"{site}: {data.get('outcome', '?')}; {data.get('pages_fetched', 0)} pages; "
+                      f"{data.get('pages_parsed', 0) + data.get('pages_unusable', 0)} article pages sent to the archiver")
+                continue
             articles = data.get("articles") or {}
             print(f"{site}: {data.get('outcome', '?')}; {data.get('pages_fetched', 0)} pages; articles new "
                   f"{articles.get('new', 0)}, updated {articles.get('updated', 0)}, unchanged "
@@ -532,6 +560,23 @@ def _crawl_status(request) -> int:
         if outcome.interrupted:
             print(f"vngov crawl: {outcome.key} stopped ({outcome.reason}); the same command resumes it", file=sys.stderr)
     return exit_status(outcomes)
+
+
+def cmd_archiver(args: argparse.Namespace) -> int:
+    from .archiver import EXIT_LOCKED, run_archiver
+    from .runs import SiteLocked
+
+    _redis_arg(args.redis)
+    need("redis", "scale", "vngov archiver")
+    if args.idle_exit is not None and args.idle_exit < 0:
+        raise UsageError(f"--idle-exit {args.idle_exit} must not be negative")
+    archive = _writable_archive(args.archive)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+    try:
+        return run_archiver(args.redis, archive, idle_exit=args.idle_exit)
+    except SiteLocked as error:
+        print(f"vngov archiver: {error}; not started", file=sys.stderr)
+        return EXIT_LOCKED
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -729,8 +774,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS,
                    help="how much Scrapy logs (default INFO)")
     p.add_argument("--log-file", metavar="PATH",
-                   help="where the log goes (default <archive>/logs/<run>.log; - for standard error)")
+                   help="where the log goes (default <archive>/logs/<run>.log, or standard error for a "
+                        "worker; - for standard error)")
+    p.add_argument("--redis", metavar="URL",
+                   help="run as one worker of a shared frontier in Redis (redis://HOST:PORT/DB): no local "
+                        "archive, `vngov archiver` stores the pages (README: running across machines)")
+    p.add_argument("--idle-close", type=float, metavar="SECONDS",
+                   help="with --redis: close once the shared frontier has been empty this long (default 30)")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("archiver", parents=[common], help="store what workers of a shared frontier crawl (--redis)",
+                       description="The one writer of an archive crawled by `vngov crawl SITE --redis URL` workers: "
+                                   "reads their pages from Redis, stores them, and acknowledges each once "
+                                   "committed. Runs until SIGTERM or Ctrl-C, or --idle-exit.")
+    p.add_argument("--redis", required=True, metavar="URL", help="the shared frontier's Redis (redis://HOST:PORT/DB)")
+    p.add_argument("--idle-exit", type=float, metavar="SECONDS",
+                   help="exit once no page has come for this long (default: run until stopped)")
+    p.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS,
+                   help="how much the archiver logs (default INFO)")
+    p.set_defaults(func=cmd_archiver)
 
     p = sub.add_parser("demo", help="crawl a bundled local mirror into a demo archive (offline)")
     p.add_argument("--archive", metavar="DIR", help=f"the demo archive (default {DEMO_ARCHIVE}; never $VNGOV_ARCHIVE)")

@@ -60,6 +60,8 @@ class CrawlRequest:
     wait: float = 0.0  # seconds to wait for a site's run lock held by another run
     log_file: Path | None = None  # Scrapy's log; None: standard error
     progress: bool = False  # one line per site on standard error (a terminal), redrawn each second
+    redis: str | None = None  # a worker of the shared frontier in this Redis (frontier.py): no archive
+    idle_close: float | None = None  # a worker closes once the frontier has been empty this long
 
 
 @dataclass
@@ -121,7 +123,26 @@ def project_settings(request: CrawlRequest) -> Settings:
         settings.set("VNGOV_MIRROR", request.mirror, priority="cmdline")
     if request.fast:
         settings.setdict(FAST, priority="cmdline")
+    if request.redis:
+        settings.setdict(worker_settings(request.redis, request.idle_close), priority="cmdline")
     settings.setdict(request.settings, priority="cmdline")
+    return settings
+
+
+def worker_settings(redis_url: str, idle_close: float | None = None) -> dict:
+    """A worker of a shared frontier: scrapy-redis's scheduler with vngov's generations and
+    leases, politeness shared through the same Redis, and the outbox in place of the archive."""
+    settings = {
+        "VNGOV_REDIS_URL": redis_url,
+        "VNGOV_WORKER": True,
+        "VNGOV_ARCHIVE": "",
+        "SCHEDULER": "scraper.frontier.SharedScheduler",
+        "ITEM_PIPELINES": {"pipelines.normalize.NormalizePipeline": 100,
+                           "pipelines.validate.ValidatePipeline": 200,
+                           "pipelines.outbox.OutboxPipeline": 400},
+    }
+    if idle_close is not None:
+        settings["VNGOV_IDLE_CLOSE"] = idle_close
     return settings
 
 
@@ -146,6 +167,8 @@ def run_crawl(request: CrawlRequest) -> dict[str, SiteOutcome]:
         targets.append((site_name(request.start_url), SiteSpider, {"start_url": request.start_url, "allow_domain": request.allow_domain}))
     keys = list(dict.fromkeys(key for key, _, _ in targets))
     settings.set("VNGOV_RUN_ID", safe_run_id(settings.get("VNGOV_RUN_ID")), priority="cmdline")
+    if request.redis:  # workers share the sites: the archiver holds the archive
+        return _crawl(request, settings, targets)
     asked = time.monotonic()
     with holding(request.archive, keys, settings.get("VNGOV_RUN_ID"), request.wait):
         waited = time.monotonic() - asked

@@ -106,6 +106,24 @@ class CrawlState:
             continues = _parse(last.get("continues") or last.get("started_at"))
         return cls(seen, covered, continues)
 
+    @classmethod
+    def from_redis(cls, client, prefix: str, generation_started: str | None) -> "CrawlState":
+        """A worker's crawl state (frontier.py): what the archiver published under `prefix`, and
+        the start of the generation it joined, whose own fetches it does not repeat."""
+        seen = {}
+        for url, value in client.hscan_iter(prefix + "state", count=5000):
+            fetched, published, first, retry = json.loads(value)
+            seen[url.decode()] = Seen(_parse(fetched) or datetime.min.replace(tzinfo=timezone.utc), _parse(published),
+                                      _parse(first), _parse(retry))
+        covered = client.get(prefix + "covered_before")
+        return cls(seen, _parse(covered.decode() if covered else None), _parse(generation_started))
+
+    @staticmethod
+    def state_value(last_fetched_at: str | None, published_at: str | None, first_fetched_at: str | None,
+                    retry_after: str | None) -> str:
+        """One URL's entry in the state a worker reads (from_redis): its row of the index."""
+        return json.dumps([last_fetched_at, published_at, first_fetched_at, retry_after])
+
     def due_retries(self, now: datetime) -> list[str]:
         """Transiently rejected URLs whose back-off is over: fetched whether or not a listing
         still shows them."""

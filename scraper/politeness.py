@@ -9,7 +9,8 @@ Per host, in Redis (keys under `vngov:polite:<host>:`):
   VNGOV_GLOBAL_DELAY seconds apart, whatever the number of processes.
 - `leases`: the requests in flight (a sorted set of tokens scored by their expiry): at most
   VNGOV_GLOBAL_CONCURRENCY at once. A lease ends with the response or the failure, or by itself
-  after DOWNLOAD_TIMEOUT plus a margin, so that a killed worker holds none for long.
+  DOWNLOAD_TIMEOUT plus 5 s after its download may start, so that a killed worker holds none for
+  long.
 - `pause`: until when a server's Retry-After (on 429 or 503) asked every worker to wait.
 
 robots.txt needs nothing shared: every worker reads the same file and obeys it. A process's own
@@ -58,6 +59,7 @@ end
 return until_ms
 """
 _TOKEN = "vngov_lease"
+LEASE_MARGIN = 5.0  # seconds a lease outlives its request's longest possible download
 _PAUSE_CODES = (429, 503)
 
 
@@ -86,7 +88,7 @@ class SharedPolitenessMiddleware:
             else settings.getfloat("DOWNLOAD_DELAY", 1.0)
         concurrency = settings.getint("VNGOV_GLOBAL_CONCURRENCY") if settings.get("VNGOV_GLOBAL_CONCURRENCY") is not None \
             else settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
-        lease = settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 30
+        lease = settings.getfloat("DOWNLOAD_TIMEOUT", 180) + LEASE_MARGIN
         return cls(url, delay, concurrency, lease, settings.getfloat("VNGOV_RETRY_AFTER_MAX", 120))
 
     @staticmethod
@@ -105,8 +107,15 @@ class SharedPolitenessMiddleware:
         request.meta[_TOKEN] = token
         delay = await self.reserve(keys=[next_key, pause_key], args=[self.delay_ms, max(self.delay_ms * 10, 60000)])
         if delay > 0:
+            # The lease covers the wait too: the download may last DOWNLOAD_TIMEOUT from its start.
+            await self.client.zadd(leases_key, {token: await self._redis_ms() + delay + self.lease_ms}, xx=True)
+            await self.client.pexpire(leases_key, delay + self.lease_ms, gt=True)
             await asyncio.sleep(delay / 1000)
         return None
+
+    async def _redis_ms(self) -> int:
+        seconds, microseconds = await self.client.time()
+        return seconds * 1000 + microseconds // 1000
 
     async def _release(self, request) -> None:
         token = request.meta.pop(_TOKEN, None)

@@ -72,7 +72,7 @@ class RunReport:
 
     def spider_opened(self, spider):
         site = getattr(spider, "site", None)
-        if site:
+        if site and not self.crawler.settings.getbool("VNGOV_WORKER"):  # a worker has no archive
             continues = getattr(getattr(spider, "crawl_state", None), "continues", None)
             try:
                 runlog.record_start(self.crawler.settings.get("VNGOV_ARCHIVE"), run_id_of(self.crawler), site,
@@ -164,16 +164,20 @@ class RunReport:
                 # The run's last pages could not be committed (the archive stayed locked).
                 "archive_error": stats.get("vngov/archive_error"),
             }
-        archive = self.crawler.settings.get("VNGOV_ARCHIVE")
+        worker = self.crawler.settings.getbool("VNGOV_WORKER")
+        archive = None if worker else self.crawler.settings.get("VNGOV_ARCHIVE")
         spider = self.crawler.spider
         continues = getattr(getattr(spider, "crawl_state", None), "continues", None)
         walked = getattr(spider, "walk_completed", None)
         for site, data in report["sites"].items():
+            if worker:
+                data["shared_frontier"] = True
             data["drift"] = runlog.judge_drift(data, runlog.recent_runs(archive, site) if archive else [])
             data["outcome"] = runlog.outcome(data, reason)
             # Whether the listings were walked to their end or to covered ground (crawlstate).
+            # A worker's walk is part of its generation's, which the shared frontier judges.
             data["walk_complete"] = bool(walked and site == spider.site and walked(reason)
-                                         and not data.get("archive_error"))
+                                         and not data.get("archive_error") and not worker)
             data["continues"] = continues.isoformat() if continues else None
         return report
 
@@ -182,19 +186,41 @@ class RunReport:
         for site, data in report["sites"].items():
             for finding in data["drift"]:
                 logger.error("%s: suspected layout change: %s", site, finding)
-        archive = Path(self.crawler.settings.get("VNGOV_ARCHIVE"))
         summary = format_report(report)
         logger.info("run report:\n%s", summary)
+        if self.crawler.settings.getbool("VNGOV_WORKER"):
+            self._send(report)
+            return
+        write_report(Path(self.crawler.settings.get("VNGOV_ARCHIVE")), report, summary)
+
+    def _send(self, report: dict) -> None:
+        """A worker's report goes to the archiver, after the worker's pages: it completes it with
+        what became of them, judges drift against the archive's history and keeps it."""
+        import redis
+
+        from pipelines.outbox import OUTBOX, encode_report
+
+        client = redis.Redis.from_url(self.crawler.settings.get("VNGOV_REDIS_URL"))
         try:
-            runlog.record_run(archive, report)
-            folder = archive / "reports"
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"{report['run_id'] or 'run'}-{report['spider']}"
-            (folder / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
-                                                 encoding="utf-8")
-            (folder / f"{name}.txt").write_text(summary + "\n", encoding="utf-8")
-        except (OSError, sqlite3.Error) as error:  # a full disk: the run's outcome still reaches vngov crawl
-            logger.error("the run report could not be written under %s: %s", archive, error)
+            client.xadd(OUTBOX, encode_report(report))
+        except redis.RedisError as error:
+            logger.error("the run report could not reach the archiver: %s", error)
+        finally:
+            client.close()
+
+
+def write_report(archive: Path, report: dict, summary: str) -> None:
+    """Keep a run's report: each site's part in the index, the whole as JSON and text files."""
+    try:
+        runlog.record_run(archive, report)
+        folder = archive / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{report['run_id'] or 'run'}-{report['spider']}"
+        (folder / f"{name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
+                                             encoding="utf-8")
+        (folder / f"{name}.txt").write_text(summary + "\n", encoding="utf-8")
+    except (OSError, sqlite3.Error) as error:  # a full disk: the run's outcome still reaches vngov crawl
+        logger.error("the run report could not be written under %s: %s", archive, error)
 
 
 def _under(stats: dict, prefix: str) -> dict[str, int]:

@@ -77,6 +77,8 @@ def site_failure(data: dict, finished: bool) -> str | None:
     given_up = data.get("requests_given_up") or 0
     detail = ", ".join([f"{kind} errors {n}" for kind, n in sorted((data.get("network_errors") or {}).items())]
                        + [f"HTTP {code} x{n}" for code, n in sorted((data.get("http_errors") or {}).items())])
+    if answered == 0 and data.get("shared_frontier") and not detail:
+        return None  # a worker of a shared frontier whose fellows took every request: not a failure
     if answered == 0:
         return "no page fetched" + (f" ({detail})" if detail else "")
     if given_up > answered:

@@ -74,6 +74,11 @@ VNGOV_REDIS_URL = None  # redis://host:port/db: politeness shared by every crawl
 # the sum of all workers.
 VNGOV_GLOBAL_DELAY = None
 VNGOV_GLOBAL_CONCURRENCY = None
+# A worker of a shared frontier (`vngov crawl --redis URL` sets these; scraper/frontier.py).
+VNGOV_WORKER = False
+VNGOV_IDLE_CLOSE = 30  # seconds the shared frontier stays empty before a worker closes
+VNGOV_WORKER_TTL = 15  # seconds without a sign of life before a worker's leased requests are queued again
+VNGOV_OUTBOX_MAX = 5000  # pages waiting for the archiver in Redis before workers wait for it
 # Scrapy's HTTP/1.1 handler with local mirrors (VNGOV_MIRROR) and per-host legacy TLS.
 DOWNLOAD_HANDLERS = {
     "http": "scraper.download.DownloadHandler",

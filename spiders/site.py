@@ -32,6 +32,7 @@ class SiteSpider(scrapy.Spider):
     name = "site"
     profile_name: str | None = None  # set on the per-site subclasses below
     fetch_only = False
+    shared_frontier = False  # a worker of `vngov crawl --redis` (from_crawler reads VNGOV_WORKER)
     full_walk = False  # from_crawler reads VNGOV_FULL_WALK
     max_page_bytes = MAX_PAGE_BYTES  # from_crawler reads VNGOV_MAX_PAGE_MB
 
@@ -74,9 +75,20 @@ class SiteSpider(scrapy.Spider):
         spider.parse_pool = None if spider.fetch_only else parsepool.acquire(settings.getint("VNGOV_PARSE_WORKERS", 0))
         # After the run report (spider_closed) has read the workers' memory.
         crawler.signals.connect(spider._release_pool, signal=scrapy.signals.engine_stopped)
-        spider.crawl_state = CrawlState() if spider.full else CrawlState.load(settings.get("VNGOV_ARCHIVE"), [spider.site])
+        # A worker of a shared frontier (vngov crawl --redis) has no archive: its scheduler gives
+        # it the crawl state the archiver published, when it joins the site's generation.
+        spider.shared_frontier = settings.getbool("VNGOV_WORKER")
+        if spider.full:
+            spider.crawl_state = CrawlState()
+        elif not spider.shared_frontier:
+            spider.crawl_state = CrawlState.load(settings.get("VNGOV_ARCHIVE"), [spider.site])
         spider.now = datetime.now(timezone.utc)
         return spider
+
+    def join_generation(self, client, prefix: str, started_at: str) -> None:
+        """Called by the shared frontier's scheduler (frontier.py) as the spider opens."""
+        if not self.full:
+            self.crawl_state = CrawlState.from_redis(client, prefix, started_at)
 
     # -- entry points ----------------------------------------------------------------------
 
@@ -136,10 +148,11 @@ class SiteSpider(scrapy.Spider):
             return None
         self.scheduled += 1
         self.requested.add(url)
-        # Not Scrapy's duplicate filter (the set above does its work): withdrawn articles that
-        # all redirect to the home page must each reach parse_article to be rejected.
+        # In one process, not Scrapy's duplicate filter (the set above does its work): withdrawn
+        # articles that all redirect to the home page must each reach parse_article to be
+        # rejected. Workers of a shared frontier filter through it: its filter lets redirects pass.
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed, priority=10,
-                              dont_filter=True, cb_kwargs={"hints": hints.to_dict()},
+                              dont_filter=not self.shared_frontier, cb_kwargs={"hints": hints.to_dict()},
                               # A page over the size limit is never held whole in memory.
                               meta={"download_maxsize": self.max_page_bytes})
 

@@ -383,13 +383,14 @@ class ArchiveWriter:
 
     def record_fetch(self, urls: Iterable[str], site: str, status: int, digest: str | None = None,
                      published_at: str | None = None, rejected: str | None = None, failures: int = 0,
-                     retry_after: str | None = None) -> None:
+                     retry_after: str | None = None, at: str | None = None) -> None:
         """Crawl state: a page was fetched now, known by each of `urls` (canonical forms of the
         URL asked for, the URL it answered at and the one it names as canonical); kept even for
         pages that were not articles. `rejected` says why it was not archived; a transient
         reject has `failures` in a row and is fetched again after `retry_after`. Fetch times are
-        kept to the millisecond: runs that follow each other within a second tell theirs apart."""
-        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        kept to the millisecond: runs that follow each other within a second tell theirs apart.
+        `at` is when the page was fetched, if not now (the archiver stores what workers fetched)."""
+        now = at or datetime.now(timezone.utc).isoformat(timespec="milliseconds")
         for url in dict.fromkeys(urls):
             self._fetches.append((url, site, now, status, digest, published_at, now, rejected, failures or None,
                                   retry_after))

@@ -1,0 +1,307 @@
+"""The shared frontier of `vngov crawl --redis URL`: one queue of requests and one duplicate
+filter per site in Redis, for any number of crawler processes on any number of machines. Built
+on scrapy-redis's scheduler and duplicate filter, with what a long backfill needs besides:
+
+- **Generations.** A site's scheduled run is a generation: the first worker to start makes one,
+  the others join it, and the last worker out of a drained frontier ends it. Its queue and its
+  duplicate filter are the generation's, so that the next scheduled run reads the listings
+  again; a worker restarted while the frontier still holds requests joins the same generation
+  and picks them up (the frontier persists in Redis).
+- **Leases.** A request taken from the queue is leased to its worker (kept in the worker's
+  `leased` hash) until the engine is done with it: its response parsed and its items handed to
+  the outbox, or its failure handled. Each worker keeps an `alive` key with a short lifetime;
+  when it lapses (the worker was killed), any other worker puts the dead worker's leases back
+  in the queue. A killed worker loses nothing; what it had finished but not yet acknowledged
+  is fetched again, and the archive stores it once (same content).
+- **Redirects and retries** of a leased request take its lease over in the same step as they
+  enter the queue. Redirect hops are never filtered: withdrawn articles that all redirect to
+  the home page must each reach the spider to be rejected.
+- **Closing.** A worker closes when the frontier is empty and no worker holds a lease, and has
+  stayed so for VNGOV_IDLE_CLOSE seconds: a scheduled backfill ends by itself.
+- **Walk completion** (crawlstate): a generation that ended with no worker reporting an
+  incomplete walk (a listing failure, a cap, a date bound, a stop) and no worker dying marks
+  its start as `covered_before`, as a completed single-process run does.
+
+Keys, per site S: `vngov:S:gen` (the generation: id, started_at, incomplete), and per generation
+G `vngov:S:frontier:G` (sorted set by -priority), `vngov:S:seen:G` (fingerprints), `vngov:S:workers:G`,
+`vngov:S:leased:G:<worker>`; `vngov:S:alive:<worker>`; `vngov:S:state` and
+`vngov:S:covered_before`, the crawl state the archiver publishes."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import time
+from datetime import datetime, timezone
+
+import redis
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+
+from scrapy_redis import picklecompat
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.scheduler import Scheduler
+
+from .runs import new_run_id
+
+logger = logging.getLogger(__name__)
+
+LEASE_META = "vngov_leased"  # request.meta: the queue entry a popped request was leased as
+
+# KEYS: gen. ARGV: prefix, new id, now, worker, alive ms. Returns {id, started_at}.
+_JOIN = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'id', ARGV[2], 'started_at', ARGV[3])
+end
+local id = redis.call('HGET', KEYS[1], 'id')
+redis.call('HSET', ARGV[1] .. 'workers:' .. id, ARGV[4], ARGV[3])
+redis.call('SET', ARGV[1] .. 'alive:' .. ARGV[4], ARGV[3], 'PX', ARGV[5])
+return {id, redis.call('HGET', KEYS[1], 'started_at')}
+"""
+# KEYS: frontier, leased. Moves the first request to the worker's leases; returns it or false.
+_POP = """
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #first == 0 then return false end
+redis.call('ZREM', KEYS[1], first[1])
+redis.call('HSET', KEYS[2], first[1], first[2])
+return first[1]
+"""
+# KEYS: frontier, leased. ARGV: score, request, the lease it takes over ('' for none).
+_PUSH = """
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] ~= '' then redis.call('HDEL', KEYS[2], ARGV[3]) end
+return 1
+"""
+# KEYS: workers, frontier, gen. ARGV: prefix, generation. Puts dead workers' leases back.
+_RECOVER = """
+local moved = 0
+for _, worker in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. 'alive:' .. worker) == 0 then
+    local leased = ARGV[1] .. 'leased:' .. ARGV[2] .. ':' .. worker
+    local entries = redis.call('HGETALL', leased)
+    for i = 1, #entries, 2 do
+      redis.call('ZADD', KEYS[2], entries[i + 1], entries[i])
+      moved = moved + 1
+    end
+    redis.call('DEL', leased)
+    redis.call('HDEL', KEYS[1], worker)
+    if redis.call('HGET', KEYS[3], 'id') == ARGV[2] then
+      redis.call('HSET', KEYS[3], 'incomplete', 'a worker died')
+    end
+  end
+end
+return moved
+"""
+# KEYS: workers, frontier. ARGV: prefix, generation. Requests queued or leased to any worker.
+_OUTSTANDING = """
+local total = redis.call('ZCARD', KEYS[2])
+for _, worker in ipairs(redis.call('HKEYS', KEYS[1])) do
+  total = total + redis.call('HLEN', ARGV[1] .. 'leased:' .. ARGV[2] .. ':' .. worker)
+end
+return total
+"""
+# KEYS: gen, frontier, seen, workers, covered_before. ARGV: prefix, generation, worker,
+# why the worker's walk is incomplete ('' if it is not). The worker leaves; the last one out
+# of a drained frontier ends the generation. Returns 1 when it ended it.
+_LEAVE = """
+redis.call('HDEL', KEYS[4], ARGV[3])
+redis.call('DEL', ARGV[1] .. 'alive:' .. ARGV[3])
+if redis.call('HGET', KEYS[1], 'id') ~= ARGV[2] then return 0 end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'incomplete', ARGV[4]) end
+if redis.call('ZCARD', KEYS[2]) > 0 or redis.call('HLEN', KEYS[4]) > 0 then return 0 end
+if not redis.call('HGET', KEYS[1], 'incomplete') then
+  redis.call('SET', KEYS[5], redis.call('HGET', KEYS[1], 'started_at'))
+end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+return 1
+"""
+
+
+def site_prefix(site: str) -> str:
+    return f"vngov:{site}:"
+
+
+def worker_name() -> str:
+    """This process's name among the workers: host, pid and a few random characters."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"
+
+
+def _engine_in_progress(crawler) -> set | None:
+    """The requests the engine has taken from the scheduler and not finished with (downloading,
+    or their output still going through the spider and the pipelines). Scrapy keeps this set
+    on the engine's private slot; None if a Scrapy version moved it (leases are then all given
+    back when the worker closes)."""
+    slot = getattr(crawler.engine, "_slot", None)
+    return getattr(slot, "inprogress", None)
+
+
+def _wake(crawler) -> None:
+    """Ask the engine to look at the scheduler now, not at its next 5-second heartbeat: another
+    worker may have queued requests."""
+    slot = getattr(crawler.engine, "_slot", None)
+    nextcall = getattr(slot, "nextcall", None)
+    if nextcall is not None:
+        nextcall.schedule()
+
+
+class GenerationDupeFilter(RFPDupeFilter):
+    """scrapy-redis's duplicate filter over the generation's fingerprints; a redirect hop always
+    passes."""
+
+    def request_seen(self, request) -> bool:
+        if request.meta.get("redirect_urls"):
+            return False
+        return super().request_seen(request)
+
+
+class SharedScheduler(Scheduler):
+    """scrapy-redis's scheduler, with generations, leases and idle closing (module docstring)."""
+
+    def __init__(self, *args, crawler=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.crawler = crawler
+        settings = crawler.settings
+        self.worker = settings.get("VNGOV_WORKER_NAME") or worker_name()
+        self.alive_ms = int(settings.getfloat("VNGOV_WORKER_TTL", 15) * 1000)
+        self.idle_close = settings.getfloat("VNGOV_IDLE_CLOSE", 30)
+        self.leased: dict = {}  # request -> its queue entry, while the engine has it
+        self.idle_since: float | None = None
+        self._tick = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        kwargs = {"persist": True, "idle_before_close": 0}
+        instance = cls(server=_server(settings), crawler=crawler, **kwargs)
+        instance.stats = crawler.stats
+        crawler.signals.connect(instance.spider_idle, signal=signals.spider_idle)
+        return instance
+
+    # -- the generation ----------------------------------------------------------------
+
+    def open(self, spider):
+        self.spider = spider
+        site = getattr(spider, "site", None) or spider.name
+        self.prefix = site_prefix(site)
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        generation, started = self.server.eval(_JOIN, 1, self.prefix + "gen", self.prefix,
+                                               new_run_id(), now, self.worker,
+                                               self.alive_ms)
+        self.generation = generation.decode() if isinstance(generation, bytes) else generation
+        self.started_at = started.decode() if isinstance(started, bytes) else started
+        self.frontier_key = f"{self.prefix}frontier:{self.generation}"
+        self.leased_key = f"{self.prefix}leased:{self.generation}:{self.worker}"
+        self.workers_key = f"{self.prefix}workers:{self.generation}"
+        self.df = GenerationDupeFilter(self.server, key=f"{self.prefix}seen:{self.generation}",
+                                       debug=spider.settings.getbool("DUPEFILTER_DEBUG"))
+        if hasattr(spider, "join_generation"):
+            spider.join_generation(self.server, self.prefix, self.started_at)
+        queued = self.server.zcard(self.frontier_key)
+        logger.info("worker %s joined %s's generation %s (%d requests queued)", self.worker, site,
+                    self.generation, queued)
+        from twisted.internet import task
+
+        self._tick = task.LoopingCall(self.tick)
+        self._tick.start(1.0, now=False)
+
+    def __len__(self):
+        return self.server.zcard(self.frontier_key)
+
+    def has_pending_requests(self) -> bool:
+        return len(self) > 0
+
+    def enqueue_request(self, request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        taken_over = request.meta.pop(LEASE_META, b"")
+        data = self._encode(request)
+        self.server.eval(_PUSH, 2, self.frontier_key, self.leased_key, -request.priority, data, taken_over)
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+        return True
+
+    def next_request(self):
+        data = self.server.eval(_POP, 2, self.frontier_key, self.leased_key)
+        if not data:
+            return None
+        request = self._decode(data)
+        request.meta[LEASE_META] = data
+        self.leased[request] = data
+        self.idle_since = None
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+        return request
+
+    def _encode(self, request) -> bytes:
+        return (self.serializer or picklecompat).dumps(request.to_dict(spider=self.spider))
+
+    def _decode(self, data: bytes):
+        from scrapy.utils.request import request_from_dict
+
+        return request_from_dict((self.serializer or picklecompat).loads(data), spider=self.spider)
+
+    # -- leases ------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Every second: say this worker is alive, acknowledge what the engine finished,
+        give dead workers' leases back, and let the engine look at the queue."""
+        try:
+            self.server.set(self.prefix + "alive:" + self.worker, "1", px=self.alive_ms)
+            self.acknowledge()
+            moved = self.server.eval(_RECOVER, 3, self.workers_key, self.frontier_key, self.prefix + "gen",
+                                     self.prefix, self.generation)
+        except Exception as error:  # Redis away for a moment: the next tick tries again
+            logger.warning("the shared frontier is unreachable: %s", error)
+            return
+        if moved:
+            logger.warning("%d requests of a worker that stopped answering are queued again", moved)
+            self.crawler.stats.inc_value("vngov/frontier/requeued", moved)
+        _wake(self.crawler)
+
+    def acknowledge(self, everything: bool = False) -> None:
+        """Give up the leases of requests the engine is done with (all of them, once the
+        spider is closed)."""
+        in_progress = set() if everything else _engine_in_progress(self.crawler)
+        if in_progress is None:
+            return
+        done = [request for request in self.leased if request not in in_progress]
+        if not done:
+            return
+        entries = [self.leased.pop(request) for request in done]
+        for start in range(0, len(entries), 500):
+            self.server.hdel(self.leased_key, *entries[start:start + 500])
+
+    def outstanding(self) -> int:
+        return int(self.server.eval(_OUTSTANDING, 2, self.workers_key, self.frontier_key, self.prefix,
+                                    self.generation))
+
+    def spider_idle(self, spider) -> None:
+        """Keep the worker open while any worker has work that may queue more, and for
+        VNGOV_IDLE_CLOSE seconds after the frontier drained."""
+        if self.outstanding():
+            self.idle_since = None
+            raise DontCloseSpider
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_close:
+            raise DontCloseSpider
+
+    def close(self, reason):
+        if self._tick is not None and self._tick.running:
+            self._tick.stop()
+        self.acknowledge(everything=True)
+        walk = getattr(self.spider, "walk_completed", None)
+        incomplete = "" if walk is None or walk(reason) else f"{self.worker} stopped ({reason}) or its walk was cut short"
+        ended = self.server.eval(_LEAVE, 5, self.prefix + "gen", self.frontier_key, self.df.key, self.workers_key,
+                                 self.prefix + "covered_before", self.prefix, self.generation, self.worker,
+                                 incomplete)
+        if ended:
+            logger.info("generation %s of %s ended: its frontier is drained", self.generation, self.spider.name)
+
+
+
+def _server(settings):
+    return redis.Redis.from_url(settings.get("VNGOV_REDIS_URL"))
