@@ -59,6 +59,7 @@ class OutboxPipeline(CrawlerPipeline):
         self.keep_warc = crawler.settings.getbool("VNGOV_KEEP_WARC", True)
         self.limit = crawler.settings.getint("VNGOV_OUTBOX_MAX", 5000)
         self.run_id = crawler.settings.get("VNGOV_RUN_ID")
+        self.pushed = 0  # the stream's length is looked at every 20 pages
         crawler.signals.connect(self._close, signal=signals.spider_closed)
 
     async def process_item(self, item: CrawledPage, spider=None) -> CrawledPage:
@@ -67,7 +68,8 @@ class OutboxPipeline(CrawlerPipeline):
             member = await asyncio.to_thread(encode_fetch, item.fetch)
         entry = encode_page(item, self.run_id, member if self.keep_warc else None)
         waited = False
-        while await self.client.xlen(OUTBOX) >= self.limit:
+        self.pushed += 1
+        while self.pushed % 20 == 0 and await self.client.xlen(OUTBOX) >= self.limit:
             if not waited:
                 logger.info("the archiver is %d pages behind: waiting for it", self.limit)
                 waited = True

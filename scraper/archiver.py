@@ -37,6 +37,7 @@ from pipelines.store import Storer, disk_full, fetched_urls
 
 from . import runlog
 from .archive import ArchiveWriter
+from .archive.writer import ArchiveLocked
 from .crawlstate import RETRY_DELAYS, CrawlState
 from .extras import need
 from .frontier import site_prefix
@@ -71,6 +72,7 @@ class Archiver:
         # (run, site) -> stats key -> n: what became of a worker's pages, until its report comes.
         self.counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.stored = 0
+        self.failures = 0  # entries our code failed on
         self.writer: ArchiveWriter | None = None
 
     # -- running ---------------------------------------------------------------------------
@@ -82,7 +84,7 @@ class Archiver:
         try:
             # Commits only when the archiver says: what is acknowledged must be durable.
             self.writer = ArchiveWriter(self.root, run_id=self.run_id, codec=self.codec, exclusive=False,
-                                        commit_every=10**9, commit_interval=float("inf"))
+                                        commit_every=10**9, commit_interval=float("inf"), lock_timeout=30)
             try:
                 self.client.xgroup_create(OUTBOX, GROUP, id="0", mkstream=True)
             except Exception as error:  # BUSYGROUP: the group exists, and remembers what was read
@@ -117,7 +119,7 @@ class Archiver:
                 continue
             for entry_id, fields in entries:
                 if fields:  # an entry read before and deleted since has no fields
-                    self.take(fields)
+                    self._take_one(entry_id, fields)
                 self.unacknowledged.append(entry_id)
             if backlog:
                 cursor = entries[-1][0]  # the backlog goes on after what was just read
@@ -131,13 +133,24 @@ class Archiver:
             if idle_exit is not None and not entries and now - idle_since >= idle_exit:
                 break
         self.commit()
-        logger.info("archiver stopped: %d pages stored", self.stored)
+        logger.info("archiver stopped: %d pages stored, %d failed in our code", self.stored, self.failures)
         return EXIT_STOPPED
 
     def stop(self, *_) -> None:
         self.stopping = True
 
     # -- one entry -------------------------------------------------------------------------
+
+    def _take_one(self, entry_id: bytes, fields: dict) -> None:
+        """A page our code fails on is logged and left out, as a crawl's pipeline failure is: not
+        remembered as fetched, so the next run fetches it again (and it never blocks the stream)."""
+        try:
+            self.take(fields)
+        except (OSError, sqlite3.OperationalError):
+            raise  # the disk: the run stops (run)
+        except Exception:
+            logger.exception("could not store stream entry %s; the next run fetches its page again", entry_id)
+            self.failures += 1
 
     def take(self, fields: dict) -> None:
         kind = fields.get(b"kind")
@@ -179,8 +192,14 @@ class Archiver:
     # -- committing and publishing ---------------------------------------------------------
 
     def commit(self) -> None:
-        """Make what was stored durable, then acknowledge it and publish its crawl state."""
-        self.writer.commit(wait=True)
+        """Make what was stored durable, then acknowledge it and publish its crawl state. While
+        another writer holds the archive (a compaction), nothing is acknowledged: the next
+        commit tries again, and a crash meanwhile loses nothing."""
+        try:
+            self.writer.commit(wait=True)
+        except ArchiveLocked as error:
+            logger.warning("the archive stays locked (%s); committing later", error)
+            return
         if self.unacknowledged:
             for start in range(0, len(self.unacknowledged), 1000):
                 chunk = self.unacknowledged[start:start + 1000]

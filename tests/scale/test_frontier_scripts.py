@@ -1,0 +1,93 @@
+"""The shared frontier's Redis scripts on a real server, step by step: a request taken is leased
+to its worker, a redirect or retry takes its lease over as it is queued, a dead worker's leases
+go back to the queue, a redirect hop is never filtered, and only the last worker out of a
+drained frontier ends the generation, marking its walk complete unless a worker died."""
+from __future__ import annotations
+
+import redis
+import scrapy
+
+from scraper import frontier
+
+from .redis_server import redis_server
+
+P = "vngov:example.gov.vn:"
+
+
+def _join(client, worker: str, generation: str = "g1") -> str:
+    found, _ = client.eval(frontier._JOIN, 1, P + "gen", P, generation, "2026-12-06T00:00:00.000+00:00", worker, 60000)
+    return found.decode()
+
+
+def _leave(client, generation: str, worker: str, incomplete: str = "") -> int:
+    return client.eval(frontier._LEAVE, 5, P + "gen", f"{P}frontier:{generation}", f"{P}seen:{generation}",
+                       f"{P}workers:{generation}", P + "covered_before", P, generation, worker, incomplete)
+
+
+def test_leases_follow_requests_and_a_dead_workers_go_back_to_the_queue(tmp_path):
+    with redis_server(tmp_path) as url:
+        client = redis.Redis.from_url(url)
+        generation = _join(client, "a")
+        assert _join(client, "b", "g2") == generation  # the second worker joins the first's generation
+        queue, leased_a, leased_b = (f"{P}frontier:{generation}", f"{P}leased:{generation}:a",
+                                     f"{P}leased:{generation}:b")
+        for request, score in ((b"listing", 0), (b"article-1", -10), (b"article-2", -10)):
+            client.eval(frontier._PUSH, 3, queue, leased_a, P + "seen:" + generation, score, request, "", "")
+        assert client.eval(frontier._POP, 2, queue, leased_a) == b"article-1"  # the highest priority first
+        assert client.eval(frontier._POP, 2, queue, leased_b) == b"article-2"
+        # Worker a's request redirects: the hop is queued and takes the lease over in one step.
+        client.eval(frontier._PUSH, 3, queue, leased_a, P + "seen:" + generation, -10, b"article-1-moved",
+                    b"article-1", "")
+        assert client.hlen(leased_a) == 0 and client.zscore(queue, b"article-1-moved") == -10
+        # Worker b dies: its sign of life lapses, and the next recovery queues its lease again.
+        assert client.eval(frontier._RECOVER, 3, f"{P}workers:{generation}", queue, P + "gen", P, generation) == 0
+        client.delete(P + "alive:b")
+        assert client.eval(frontier._RECOVER, 3, f"{P}workers:{generation}", queue, P + "gen", P, generation) == 1
+        assert client.zscore(queue, b"article-2") == -10 and not client.exists(leased_b)
+        assert client.hget(P + "gen", "incomplete") == b"a worker died"
+        assert client.eval(frontier._OUTSTANDING, 2, f"{P}workers:{generation}", queue, P, generation) == 3
+        client.close()
+
+
+def test_the_last_worker_out_of_a_drained_frontier_ends_the_generation(tmp_path):
+    with redis_server(tmp_path) as url:
+        client = redis.Redis.from_url(url)
+        generation = _join(client, "a")
+        _join(client, "b")
+        queue = f"{P}frontier:{generation}"
+        client.eval(frontier._PUSH, 3, queue, f"{P}leased:{generation}:a", f"{P}seen:{generation}", 0, b"listing",
+                    "", "fingerprint")
+        # The same request again: filtered, not queued twice.
+        assert client.eval(frontier._PUSH, 3, queue, f"{P}leased:{generation}:a", f"{P}seen:{generation}", 0,
+                           b"listing-again", "", "fingerprint") == 0
+        assert _leave(client, generation, "a") == 0  # work is queued: the generation goes on
+        assert client.exists(P + "gen")
+        client.zrem(queue, b"listing")
+        assert _leave(client, generation, "b") == 1  # the last one out of a drained frontier
+        assert not client.exists(P + "gen", queue, f"{P}workers:{generation}")
+        assert client.get(P + "covered_before") == b"2026-12-06T00:00:00.000+00:00"
+        # A next generation whose walk a worker cut short leaves covered_before as it was.
+        client.set(P + "covered_before", "before")
+        generation = _join(client, "c", "g3")
+        assert generation == "g3"
+        assert _leave(client, generation, "c", "c stopped (shutdown)") == 1
+        assert client.get(P + "covered_before") == b"before"
+        # Workers that all died with nothing queued or leased leave a generation that is over: the
+        # next worker starts a new one (else the run would find its listings already seen).
+        generation = _join(client, "d", "g4")
+        client.delete(P + "alive:d")
+        assert _join(client, "e", "g5") == "g5"
+        client.close()
+
+
+def test_a_redirect_hop_passes_the_generations_duplicate_filter(tmp_path):
+    with redis_server(tmp_path) as url:
+        client = redis.Redis.from_url(url)
+        seen = frontier.GenerationDupeFilter(client, key=P + "seen:g1")
+        home = "https://example.gov.vn/"
+        assert not seen.request_seen(scrapy.Request(home))
+        assert seen.request_seen(scrapy.Request(home))
+        # Two withdrawn articles both redirect to the home page: each hop reaches the spider.
+        for article in ("a", "b"):
+            assert not seen.request_seen(scrapy.Request(home, meta={"redirect_urls": [home + article]}))
+        client.close()
