@@ -29,6 +29,7 @@ Start here:
   vngov history URL                            every version of an article, and what changed
   vngov changes --from 2026-03-01 -o edits.csv articles edited or withdrawn in a period
   vngov report -o report.html                  coverage, edits and runs, as one HTML page
+  vngov crawl SITE --redis URL; vngov archiver --redis URL   many crawlers on many machines, one archive
 
 Exit statuses: 0 ok, 1 a failure in vngov's code, 2 a usage mistake, 3 interrupted crawl,
 4 a site failed, 5 layout drift, 6 damaged archive, 75 locked by another run, 130 Ctrl-C."""

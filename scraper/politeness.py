@@ -86,6 +86,9 @@ class SharedPolitenessMiddleware:
             raise NotConfigured("no VNGOV_REDIS_URL: politeness is this process's own")
         delay = settings.getfloat("VNGOV_GLOBAL_DELAY") if settings.get("VNGOV_GLOBAL_DELAY") is not None \
             else settings.getfloat("DOWNLOAD_DELAY", 1.0)
+        if delay == 0 and settings.get("VNGOV_GLOBAL_CONCURRENCY") is None:
+            # Politeness lifted (--fast: mirrors, benchmarks): nothing to share, no Redis round trips.
+            raise NotConfigured("no delay to share and no VNGOV_GLOBAL_CONCURRENCY")
         concurrency = settings.getint("VNGOV_GLOBAL_CONCURRENCY") if settings.get("VNGOV_GLOBAL_CONCURRENCY") is not None \
             else settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
         lease = settings.getfloat("DOWNLOAD_TIMEOUT", 180) + LEASE_MARGIN

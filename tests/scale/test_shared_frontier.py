@@ -14,10 +14,12 @@ import time
 from collections import Counter
 
 import pytest
+import redis
 
 from scraper.archive import Archive
 from scraper.archive.index import INDEX_NAME
 from scraper.mirror import MirrorServer, MirrorSite
+from pipelines.outbox import OUTBOX
 from scraper.mirror.site import TRAP_PREFIX
 
 from ..crawl.helpers import REPO, article_hits, crawl
@@ -30,17 +32,30 @@ DELAY = 0.02  # the shared per-site delay: at most 50 requests a second to a sit
 
 def _worker(url: str, mirror: str, *extra: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "scraper", "crawl", *HOSTS, "--redis", url, "--mirror", mirror, "--fast",
-               "--log-level", "WARNING", "--idle-close", "2", "--set", f"VNGOV_GLOBAL_DELAY={DELAY}",
+               "--log-level", "WARNING", "--idle-close", "1", "--set", f"VNGOV_GLOBAL_DELAY={DELAY}",
                "--set", "VNGOV_GLOBAL_CONCURRENCY=2", "--set", "VNGOV_WORKER_TTL=3",
                # A killed worker's politeness leases lapse 5 s after this (the mirror answers in ms).
-               "--set", "DOWNLOAD_TIMEOUT=5", *extra]
+               "--set", "DOWNLOAD_TIMEOUT=3", *extra]
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _archiver(url: str, archive, idle_exit: float = 6) -> subprocess.Popen:
+def _archiver(url: str, archive) -> subprocess.Popen:
     command = [sys.executable, "-m", "scraper", "archiver", "--redis", url, "--archive", str(archive),
-               "--idle-exit", str(idle_exit), "--log-level", "WARNING"]
+               "--log-level", "WARNING"]
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _drain(url: str, archiver: subprocess.Popen) -> None:
+    """Once the workers are done: wait until the archiver has committed everything they sent
+    (it deletes each page from the stream once committed), then stop it as a service is stopped."""
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 120
+    while client.xlen(OUTBOX):
+        assert time.monotonic() < deadline and archiver.poll() is None, archiver.stderr.read()[-3000:]
+        time.sleep(0.1)
+    client.close()
+    archiver.send_signal(signal.SIGTERM)
+    _finish(archiver)
 
 
 def _finish(process: subprocess.Popen, timeout: float = 240) -> str:
@@ -83,7 +98,7 @@ def test_three_workers_and_an_archiver_store_each_article_once_and_the_next_run_
         archiver = _archiver(url, tmp_path / "archive")
         workers = [_worker(url, server.url) for _ in range(3)]
         sent = [_sent(_finish(worker)) for worker in workers]
-        _finish(archiver)
+        _drain(url, archiver)
         hits = article_hits(server, sites)
         arrivals = {host: [moment for h, moment in server.arrivals if h == host] for host in HOSTS}
         trapped = server.hits_for(lambda hit: hit[1].startswith(TRAP_PREFIX))
@@ -99,7 +114,7 @@ def test_three_workers_and_an_archiver_store_each_article_once_and_the_next_run_
         archiver = _archiver(url, tmp_path / "archive")
         for worker in [_worker(url, server.url) for _ in range(2)]:
             _finish(worker)
-        _finish(archiver)
+        _drain(url, archiver)
         second = Counter((host, path) for host, path, _ in article_hits(server, sites))
         server.reset_hits()
         crawl(tmp_path / "alone", server.url, list(HOSTS))
@@ -126,7 +141,7 @@ def test_a_killed_worker_loses_nothing_and_a_killed_archiver_stores_nothing_twic
     sites = _sites(150)
     total = sum(len(site.articles) for site in sites)
     with redis_server(tmp_path) as url, MirrorServer(sites) as server:
-        archiver = _archiver(url, tmp_path / "archive", idle_exit=10)
+        archiver = _archiver(url, tmp_path / "archive")
         workers = [_worker(url, server.url) for _ in range(3)]
         _wait_for_hits(server, sites, total // 4)
         os.kill(workers[0].pid, signal.SIGKILL)  # its leased requests go to the others
@@ -134,10 +149,10 @@ def test_a_killed_worker_loses_nothing_and_a_killed_archiver_stores_nothing_twic
         _wait_for_hits(server, sites, total // 2)
         os.kill(archiver.pid, signal.SIGKILL)  # what it read and did not commit is read again
         archiver.wait()
-        archiver = _archiver(url, tmp_path / "archive", idle_exit=10)
+        archiver = _archiver(url, tmp_path / "archive")
         for worker in workers[1:]:
             _finish(worker)
-        _finish(archiver)
+        _drain(url, archiver)
     latest = list(Archive(tmp_path / "archive").iter_articles())
     assert len(latest) == len({record["id"] for record in latest}) == total
     assert _versions(tmp_path / "archive") == (total, total)  # nothing stored twice
