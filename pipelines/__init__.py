@@ -1,1 +1,2 @@
-"""Item pipelines, in order: normalize -> validate -> store (which versions and deduplicates)."""
+"""Item pipelines, in order: normalize -> validate -> store (which versions and deduplicates); a
+worker of a shared frontier ends with the outbox instead, and the archiver stores (scraper/archiver.py)."""

@@ -17,7 +17,7 @@ import orjson
 from scrapy import signals
 
 from scraper.archive.warc import encode_fetch
-from scraper.extras import need
+from scraper.extras import async_redis
 from scraper.items import CrawledPage, Fetch, Hints
 
 from .base import CrawlerPipeline
@@ -54,8 +54,7 @@ def encode_report(report: dict) -> dict:
 class OutboxPipeline(CrawlerPipeline):
     def __init__(self, crawler):
         super().__init__(crawler)
-        redis = need("redis.asyncio", "scale", "vngov crawl --redis (the shared frontier)")
-        self.client = redis.Redis.from_url(crawler.settings.get("VNGOV_REDIS_URL"))
+        self.client = async_redis(crawler.settings.get("VNGOV_REDIS_URL"), "vngov crawl --redis (the shared frontier)")
         self.keep_warc = crawler.settings.getbool("VNGOV_KEEP_WARC", True)
         self.limit = crawler.settings.getint("VNGOV_OUTBOX_MAX", 5000)
         self.run_id = crawler.settings.get("VNGOV_RUN_ID")

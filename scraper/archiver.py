@@ -102,6 +102,8 @@ class Archiver:
             return EXIT_ARCHIVE_FAILED
         finally:
             if self.writer is not None:
+                if self.unacknowledged:  # not committed (the archive stayed locked): read again next time
+                    self.writer.discard()
                 self.writer.close()
             lock.release()
             self.client.close()

@@ -32,7 +32,8 @@ Start here:
   vngov crawl SITE --redis URL; vngov archiver --redis URL   many crawlers on many machines, one archive
 
 Exit statuses: 0 ok, 1 a failure in vngov's code, 2 a usage mistake, 3 interrupted crawl,
-4 a site failed, 5 layout drift, 6 damaged archive, 75 locked by another run, 130 Ctrl-C."""
+4 a site failed, 5 layout drift, 6 damaged archive, 69 Redis unreachable (--redis, archiver),
+75 locked by another run, 130 Ctrl-C."""
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # Ctrl-C outside a crawl (a crawl stops cleanly: status 3)
 EXIT_DAMAGED = 6  # export, check: the archive holds a damaged file (README: exit statuses)
@@ -90,6 +91,23 @@ def _redis_arg(value: str) -> str:
             (parts.scheme != "unix" and not parts.hostname) or (parts.scheme != "unix" and database and not database.isdigit()):
         raise UsageError(f"--redis {value!r} is not a Redis URL such as redis://HOST:6379/0")
     return value
+
+
+EXIT_UNAVAILABLE = 69  # crawl --redis, archiver: Redis cannot be reached (EX_UNAVAILABLE)
+
+
+def _redis_unreachable(url: str, command: str) -> bool:
+    """Whether Redis at `url` does not answer; if so, one line on standard error says so."""
+    redis = need("redis", "scale", f"vngov {command}")
+    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        client.ping()
+        return False
+    except redis.RedisError as error:
+        print(f"vngov {command}: cannot reach Redis at {url}: {error}", file=sys.stderr)
+        return True
+    finally:
+        client.close()
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -508,8 +526,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if args.redis:  # a worker of a shared frontier: no archive of its own, the archiver keeps it
         _redis_arg(args.redis)
         need("scrapy_redis", "scale", "vngov crawl --redis")
-        if args.full or args.wait is not None:
-            raise UsageError("--full and --wait do not apply to a worker of a shared frontier (--redis)")
+        if args.full or args.wait is not None or args.archive:
+            raise UsageError("--full, --wait and --archive do not apply to a worker of a shared frontier "
+                             "(--redis): `vngov archiver` keeps the archive")
+        if _redis_unreachable(args.redis, "crawl"):
+            return EXIT_UNAVAILABLE
     archive = None if args.redis else _writable_archive(args.archive)
     run_id = safe_run_id(overrides["VNGOV_RUN_ID"]) if "VNGOV_RUN_ID" in overrides else new_run_id()
     if args.log_file == "-" or (args.redis and not args.log_file):
@@ -572,6 +593,8 @@ def cmd_archiver(args: argparse.Namespace) -> int:
     if args.idle_exit is not None and args.idle_exit < 0:
         raise UsageError(f"--idle-exit {args.idle_exit} must not be negative")
     archive = _writable_archive(args.archive)
+    if _redis_unreachable(args.redis, "archiver"):
+        return EXIT_UNAVAILABLE
     logging.basicConfig(level=args.log_level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     try:
         return run_archiver(args.redis, archive, idle_exit=args.idle_exit)

@@ -5,6 +5,9 @@ interrupted however it is (Ctrl-C, SIGTERM, SIGKILL, a full disk) needs no resum
 index knows what it fetched, and the next run of the site continues it (crawlstate). The
 archive's dedup means a run never stores an article twice.
 
+A worker of a shared frontier (`--redis`, frontier.py) takes no lock and writes no archive:
+its sites are shared with the other workers, and `vngov archiver` keeps the archive.
+
 The exit statuses of `vngov crawl` are stable (README): a scheduler acts on them.
 """
 from __future__ import annotations

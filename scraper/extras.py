@@ -15,3 +15,11 @@ def need(module: str, extra: str, what: str):
         return importlib.import_module(module)
     except ImportError:
         raise MissingExtra(f"{what} needs {module.split('.')[0]}: pip install 'vngov[{extra}]'") from None
+
+
+def async_redis(url: str, what: str, connections: int = 16):
+    """An asyncio Redis client whose callers wait for one of `connections` connections rather
+    than fail: a crawl may ask from hundreds of requests and items at once."""
+    redis = need("redis.asyncio", "scale", what)
+    return redis.Redis(connection_pool=redis.BlockingConnectionPool.from_url(url, max_connections=connections,
+                                                                              timeout=None))

@@ -262,7 +262,7 @@ class SharedScheduler(Scheduler):
             self.df.log(request, self.spider)
             return False
         if self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
     def next_request(self):
@@ -274,7 +274,7 @@ class SharedScheduler(Scheduler):
         self.leased[request] = data
         self.idle_since = None
         if self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis", spider=self.spider)
+            self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def _encode(self, request) -> bytes:

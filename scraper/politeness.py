@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
 
-from .extras import need
+from .extras import async_redis
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,7 @@ class SharedPolitenessMiddleware:
     start time and a free lease, both kept in Redis."""
 
     def __init__(self, url: str, delay: float, concurrency: int, lease: float, retry_after_max: float):
-        redis = need("redis.asyncio", "scale", "VNGOV_REDIS_URL (shared politeness)")
-        self.client = redis.Redis.from_url(url)
+        self.client = async_redis(url, "VNGOV_REDIS_URL (shared politeness)")
         self.delay_ms = int(delay * 1000)
         self.concurrency = concurrency
         self.lease_ms = int(lease * 1000)
@@ -83,12 +82,12 @@ class SharedPolitenessMiddleware:
         settings = crawler.settings
         url = settings.get("VNGOV_REDIS_URL")
         if not url:
-            raise NotConfigured("no VNGOV_REDIS_URL: politeness is this process's own")
+            raise NotConfigured  # no VNGOV_REDIS_URL: politeness is this process's own (no warning)
         delay = settings.getfloat("VNGOV_GLOBAL_DELAY") if settings.get("VNGOV_GLOBAL_DELAY") is not None \
             else settings.getfloat("DOWNLOAD_DELAY", 1.0)
         if delay == 0 and settings.get("VNGOV_GLOBAL_CONCURRENCY") is None:
             # Politeness lifted (--fast: mirrors, benchmarks): nothing to share, no Redis round trips.
-            raise NotConfigured("no delay to share and no VNGOV_GLOBAL_CONCURRENCY")
+            raise NotConfigured
         concurrency = settings.getint("VNGOV_GLOBAL_CONCURRENCY") if settings.get("VNGOV_GLOBAL_CONCURRENCY") is not None \
             else settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 2)
         lease = settings.getfloat("DOWNLOAD_TIMEOUT", 180) + LEASE_MARGIN

@@ -192,3 +192,31 @@ def test_the_main_job_needs_no_extra_and_what_does_names_it(small_archive, tmp_p
     tomllib = pytest.importorskip("tomllib")
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
     assert not [d for d in declared if d.split(">")[0].split("[")[0] in blocked]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["crawl", "nhandan.vn", "--redis", "http://127.0.0.1:6379/0"], "--redis 'http://127.0.0.1:6379/0' is not a Redis URL"),
+    (["crawl", "nhandan.vn", "--redis", "redis://127.0.0.1:99999/0"], "--redis 'redis://127.0.0.1:99999/0' is not a Redis URL"),
+    (["crawl", "nhandan.vn", "--redis", "redis://127.0.0.1:6379/x"], "--redis 'redis://127.0.0.1:6379/x' is not a Redis URL"),
+    (["crawl", "nhandan.vn", "--idle-close", "5"], "--idle-close 5.0 needs --redis"),
+    (["crawl", "nhandan.vn", "--redis", "redis://h:6379/0", "--archive", "{tmp}"], "--archive do not apply to a worker"),
+    (["archiver", "--redis", "redis:/", "--archive", "{tmp}"], "--redis 'redis:/' is not a Redis URL"),
+    (["archiver", "--redis", "redis://h:6379/0", "--archive", str(FIXTURE)], "not a vngov archive"),
+    (["archiver", "--redis", "redis://h:6379/0", "--idle-exit", "-1"], "--idle-exit -1.0 must not be negative"),
+])
+def test_scale_out_mistakes_are_one_line_usage_errors(tmp_path, args, message):
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    result = subprocess.run([sys.executable, "-m", "scraper", *args], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_an_unreachable_redis_is_one_line_and_status_69(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    for args in (["crawl", "nhandan.vn", "--redis", url], ["archiver", "--redis", url, "--archive", str(tmp_path)]):
+        result = subprocess.run([sys.executable, "-m", "scraper", *args], cwd=REPO, capture_output=True, text=True)
+        assert result.returncode == 69 and f"cannot reach Redis at {url}" in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1

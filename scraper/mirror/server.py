@@ -34,6 +34,10 @@ CHALLENGE_VALUE = "8d2f0c"
 
 
 class _QuietServer(ThreadingHTTPServer):
+    # Many crawlers at once (workers with 64 connections each): with socketserver's backlog of 5
+    # the kernel drops their connections and TCP retries them after 1, 3 and 7 seconds.
+    request_queue_size = 1024
+
     def handle_error(self, request, client_address):
         """A client that went away mid-response (a crawl killed, a download cancelled for its
         size) is routine here, not a traceback."""

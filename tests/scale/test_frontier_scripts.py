@@ -91,3 +91,21 @@ def test_a_redirect_hop_passes_the_generations_duplicate_filter(tmp_path):
         for article in ("a", "b"):
             assert not seen.request_seen(scrapy.Request(home, meta={"redirect_urls": [home + article]}))
         client.close()
+
+
+def test_many_callers_at_once_wait_for_a_connection_instead_of_failing(tmp_path):
+    """A worker's outbox and politeness ask Redis from hundreds of requests and items at once;
+    redis-py's own pool would fail them with "Too many connections" (pages lost for the run)."""
+    import asyncio
+
+    from scraper.extras import async_redis
+
+    with redis_server(tmp_path) as url:
+        async def many() -> list:
+            client = async_redis(url, "test", connections=2)
+            try:
+                return await asyncio.gather(*(client.xadd("vngov:test", {"n": n}) for n in range(300)))
+            finally:
+                await client.aclose()
+
+        assert len(asyncio.run(many())) == 300

@@ -59,9 +59,10 @@ def _drain(url: str, archiver: subprocess.Popen) -> None:
 
 
 def _finish(process: subprocess.Popen, timeout: float = 240) -> str:
+    """The process's standard output and error, once it exited with status 0."""
     stdout, stderr = process.communicate(timeout=timeout)
     assert process.returncode == 0, stderr[-3000:]
-    return stdout
+    return stdout + stderr
 
 
 def _sent(stdout: str) -> int:
@@ -150,9 +151,10 @@ def test_a_killed_worker_loses_nothing_and_a_killed_archiver_stores_nothing_twic
         os.kill(archiver.pid, signal.SIGKILL)  # what it read and did not commit is read again
         archiver.wait()
         archiver = _archiver(url, tmp_path / "archive")
-        for worker in workers[1:]:
-            _finish(worker)
+        survivors = [_finish(worker) for worker in workers[1:]]
         _drain(url, archiver)
+    # The killed worker's leased requests went back to the queue, and the others fetched them.
+    assert any("queued again" in output for output in survivors), survivors
     latest = list(Archive(tmp_path / "archive").iter_articles())
     assert len(latest) == len({record["id"] for record in latest}) == total
     assert _versions(tmp_path / "archive") == (total, total)  # nothing stored twice
