@@ -212,7 +212,13 @@ def main() -> int:
                          for part in ("crawl", "archiver", "mirror", "redis"))
         lines.append(f"| {name} | {seconds:.1f} | {args.articles / seconds:.0f} | {one / seconds:.2f}x | {per} | "
                      f"{sum(cpu.values()) / seconds:.2f} |")
-    lines += ["", f"The archiver alone, with {args.articles} pages waiting in Redis: **{archiver:.0f} records/s** "
+    two_seconds, two_cpu = results["2 workers + archiver"]
+    ceiling = os.cpu_count() / (sum(two_cpu.values()) / args.articles) / (args.articles / one)
+    lines += ["", f"Two workers reach **{one / two_seconds:.2f}x** one worker. The ceiling on this machine is "
+                  f"{ceiling:.2f}x: its {os.cpu_count()} cores divided by the CPU an article costs with two workers "
+                  f"(the workers', the archiver's, the mirror's and Redis's), against one worker's rate; a "
+                  f"worker alone is bound by its own core.",
+              "", f"The archiver alone, with {args.articles} pages waiting in Redis: **{archiver:.0f} records/s** "
                   f"(normalize, validate, version, store with WARC, commit, acknowledge, publish the crawl state).",
               f"Redis memory per 100k queued article requests: **{queued:.0f} MB** for the queue, "
               f"**{seen:.0f} MB** for the duplicate filter's fingerprints."]
