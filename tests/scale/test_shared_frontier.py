@@ -87,14 +87,14 @@ def _wait_for_hits(server, sites, count: int, timeout: float = 120) -> None:
         time.sleep(0.05)
 
 
-def _sites(count: int) -> list[MirrorSite]:
-    return [MirrorSite(host, count, seed=70 + n) for n, host in enumerate(HOSTS)]
+def _sites(count: int) -> tuple[list[MirrorSite], int]:
+    """A mirror site per host with `count` articles each, and their total."""
+    return [MirrorSite(host, count, seed=70 + n) for n, host in enumerate(HOSTS)], count * len(HOSTS)
 
 
 @pytest.mark.slow
 def test_three_workers_and_an_archiver_store_each_article_once_and_the_next_run_is_incremental(tmp_path):
-    sites = _sites(300)
-    total = sum(len(site.articles) for site in sites)
+    sites, total = _sites(300)
     with redis_server(tmp_path) as url, MirrorServer(sites) as server:
         archiver = _archiver(url, tmp_path / "archive")
         workers = [_worker(url, server.url) for _ in range(3)]
@@ -139,8 +139,7 @@ def test_three_workers_and_an_archiver_store_each_article_once_and_the_next_run_
 
 @pytest.mark.slow
 def test_a_killed_worker_loses_nothing_and_a_killed_archiver_stores_nothing_twice(tmp_path):
-    sites = _sites(150)
-    total = sum(len(site.articles) for site in sites)
+    sites, total = _sites(150)
     with redis_server(tmp_path) as url, MirrorServer(sites) as server:
         archiver = _archiver(url, tmp_path / "archive")
         workers = [_worker(url, server.url) for _ in range(3)]
