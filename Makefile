@@ -27,11 +27,11 @@ demo: $(VENV)/.installed-main
 
 # The test suite (what CI runs), slow end-to-end crawls included.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 # Without the slow end-to-end tests, for quick iterations.
 test-fast: setup
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -n 2 -m "not slow"
 
 # Score extraction on the shared corpus's gold pages, beside trafilatura.
 eval: setup

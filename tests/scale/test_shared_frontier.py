@@ -124,7 +124,9 @@ def test_three_workers_and_an_archiver_store_each_article_once_and_the_next_run_
     assert len(hits) == total == 600
     assert len({(host, path) for host, path, _ in hits}) == total  # no article fetched twice
     assert first_versions == (total, total)  # every article archived, each once
-    assert all(n > 0 for n in sent) and sum(sent) == total, sent  # every worker did work
+    # Every worker did work. (Their article pages may be a few more than the articles: a link that
+    # only looks like an article's is fetched and rejected, by a single process too.)
+    assert all(n > 0 for n in sent) and sum(sent) >= total, sent
     assert not trapped  # robots.txt obeyed by every worker
     for host, times in arrivals.items():  # the per-site limit held for all three together
         assert _most_in_window(times, 2.0) <= 2.0 / DELAY * 1.1, (host, _most_in_window(times, 2.0))
