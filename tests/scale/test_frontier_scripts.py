@@ -77,6 +77,10 @@ def test_the_last_worker_out_of_a_drained_frontier_ends_the_generation(tmp_path)
         generation = _join(client, "d", "g4")
         client.delete(P + "alive:d")
         assert _join(client, "e", "g5") == "g5"
+        # All workers killed with requests still queued: a restarted worker goes on where they stopped.
+        client.eval(frontier._PUSH, 3, f"{P}frontier:g5", f"{P}leased:g5:e", f"{P}seen:g5", 0, b"listing-2", "", "")
+        client.delete(P + "alive:e")
+        assert _join(client, "f", "g6") == "g5"
         client.close()
 
 
