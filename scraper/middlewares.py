@@ -8,8 +8,10 @@ import re
 from urllib.parse import urlsplit
 
 from scrapy import Request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.utils.httpobj import urlparse_cached
 
 from .sites import PROFILES
 
@@ -146,3 +148,39 @@ class NetworkErrorsMiddleware:
             kind = f"other ({name})"
         self.stats.inc_value(f"vngov/{site_name(request.url)}/network/{kind}")
         return None  # the retry middleware decides what happens next
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, closed when robots.txt cannot be read (RFC 9309, 2.3.1):
+    Scrapy allows everything when robots.txt fails to download and reads a 5xx error page as
+    rules. Here a 4xx answer (no robots.txt) allows everything; a 5xx answer or a network
+    failure, after the retry middleware's tries, disallows everything of the host for the run:
+    the site fails loudly (nothing fetched, exit status 4) instead of being crawled against rules
+    we could not read."""
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._unreadable: set[str] = set()  # hosts whose robots.txt could not be read
+
+    async def _parse_robots(self, response, netloc: str, request) -> None:
+        if response.status >= 500:
+            self._closed(netloc, f"it answered {response.status}")
+        elif response.status >= 400:
+            response = response.replace(body=b"")  # no robots.txt: no rules
+        await super()._parse_robots(response, netloc, request)
+
+    def _robots_error(self, exc: Exception, netloc: str) -> None:
+        self._closed(netloc, str(exc) or type(exc).__name__)
+        super()._robots_error(exc, netloc)
+
+    def process_request_2(self, rp, request) -> None:
+        if urlparse_cached(request).netloc in self._unreadable:
+            self._stats.inc_value("robotstxt/forbidden")
+            raise IgnoreRequest("robots.txt could not be read")
+        super().process_request_2(rp, request)
+
+    def _closed(self, netloc: str, why: str) -> None:
+        if netloc not in self._unreadable:
+            logger.error("robots.txt of %s could not be read (%s): nothing of %s is fetched in this run", netloc,
+                         why, netloc)
+        self._unreadable.add(netloc)

@@ -28,6 +28,8 @@ class Faults:
     withdrawn: dict[str, set[str]] = field(default_factory=dict)
     # host -> {article path: 404 or 410}: articles taken down without a redirect.
     gone: dict[str, dict[str, int]] = field(default_factory=dict)
+    # host -> status robots.txt answers with (a 503: a server error; a 404: no robots.txt).
+    robots: dict[str, int] = field(default_factory=dict)
 
 
 CHALLENGE_VALUE = "8d2f0c"
@@ -111,6 +113,8 @@ class MirrorServer:
                 return Page(429, b"slow down", "text/plain", {"Retry-After": str(faults.retry_after[host])})
         if target.split("?", 1)[0] in faults.withdrawn.get(host, ()):
             return Page(301, b"", headers={"Location": f"https://{host}/"})
+        if target == "/robots.txt" and host in faults.robots:
+            return Page(faults.robots[host], b"<html><body><h1>Service unavailable</h1></body></html>")
         status = faults.gone.get(host, {}).get(target.split("?", 1)[0])
         if status:
             return Page(status, b"<html><body><h1>Not found</h1></body></html>")

@@ -126,3 +126,18 @@ def test_withdrawn_articles_that_redirect_home_are_rejected_not_archived(tmp_pat
         crawl(tmp_path / "archive", server.url, ["nhandan.vn"])
         assert not server.hits_for(lambda hit: hit[1] in withdrawn)
         assert {r["url"] for r in Archive(tmp_path / "archive").iter_articles()} == stored
+
+
+def test_a_robots_txt_that_cannot_be_read_closes_the_site_and_a_missing_one_opens_it(tmp_path):
+    """RFC 9309: robots.txt answering 5xx (after its retries) disallows everything, so the run
+    fetches nothing of the site and fails loudly (Scrapy alone would crawl it all, the pages
+    robots.txt forbids too); robots.txt answering 404 means no rules."""
+    site = MirrorSite("nhandan.vn", 12, seed=3)
+    with MirrorServer([site], Faults(robots={"nhandan.vn": 503})) as server:
+        result = crawl(tmp_path / "closed", server.url, ["nhandan.vn"], "--set", "RETRY_TIMES=1", status=4)
+        closed = [path for _, path, _ in server.hits]
+    assert set(closed) == {"/robots.txt"} and "nhandan.vn failed: no page fetched" in result.stderr
+    with MirrorServer([site], Faults(robots={"nhandan.vn": 404})) as server:
+        crawl(tmp_path / "open", server.url, ["nhandan.vn"])
+        opened = [path for _, path, _ in server.hits]
+    assert {a.path for a in site.articles} <= set(opened)
