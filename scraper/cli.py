@@ -37,6 +37,7 @@ Exit statuses: 0 ok, 1 a failure in vngov's code, 2 a usage mistake, 3 interrupt
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # Ctrl-C outside a crawl (a crawl stops cleanly: status 3)
 EXIT_DAMAGED = 6  # export, check: the archive holds a damaged file (README: exit statuses)
+EXIT_UNAVAILABLE = 69  # crawl --redis, archiver: Redis cannot be reached (EX_UNAVAILABLE)
 DEMO_ARCHIVE = "data/demo-archive"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
@@ -91,9 +92,6 @@ def _redis_arg(value: str) -> str:
             (parts.scheme != "unix" and not parts.hostname) or (parts.scheme != "unix" and database and not database.isdigit()):
         raise UsageError(f"--redis {value!r} is not a Redis URL such as redis://HOST:6379/0")
     return value
-
-
-EXIT_UNAVAILABLE = 69  # crawl --redis, archiver: Redis cannot be reached (EX_UNAVAILABLE)
 
 
 def _redis_unreachable(url: str, command: str) -> bool:
@@ -521,8 +519,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from .crawl import EXIT_LOCKED
     from .runs import new_run_id, safe_run_id
 
-    if args.idle_close is not None and (args.idle_close < 0 or not args.redis):
-        raise UsageError(f"--idle-close {args.idle_close} needs --redis and must not be negative")
+    if args.idle_close is not None and not args.redis:
+        raise UsageError(f"--idle-close {args.idle_close} needs --redis (it closes a worker of a shared frontier)")
+    if args.idle_close is not None and args.idle_close < 0:
+        raise UsageError(f"--idle-close {args.idle_close} must not be negative")
     if args.redis:  # a worker of a shared frontier: no archive of its own, the archiver keeps it
         _redis_arg(args.redis)
         need("scrapy_redis", "scale", "vngov crawl --redis")

@@ -88,7 +88,9 @@ def test_an_unreachable_site_fails_the_run_with_one_line(tmp_path):
     assert "vngov crawl: nhandan.vn failed: no page fetched (connection errors" in result.stderr
     report = json.loads(next((tmp_path / "reports").glob("*.json")).read_text())
     assert report["sites"]["nhandan.vn"]["pages_fetched"] == 0
-    assert report["sites"]["nhandan.vn"]["network_errors"]["connection"] >= 4  # robots, listing, feed, sitemap
+    # robots.txt could not be read: nothing else of the site was tried (RFC 9309).
+    assert report["sites"]["nhandan.vn"]["network_errors"]["connection"] >= 1
+    assert "robots.txt of nhandan.vn could not be read" in result.stderr
 
 
 def _slow_crawl(archive, server, delay: float, site: str = "nhandan.vn", *extra: str) -> subprocess.Popen:
