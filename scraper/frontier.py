@@ -32,6 +32,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -242,6 +243,20 @@ class SharedScheduler(Scheduler):
                     self.generation, queued)
         self._tick = task.LoopingCall(self.tick)
         self._tick.start(1.0, now=False)
+        # The sign of life comes from a thread of its own: a reactor held up (a loaded machine)
+        # must not make a live worker look dead and its requests be handed out again.
+        self._beating = threading.Event()
+        threading.Thread(target=self._heartbeat, name="vngov-heartbeat", daemon=True).start()
+
+    def _heartbeat(self) -> None:
+        client = redis.Redis.from_url(self.crawler.settings.get("VNGOV_REDIS_URL"))
+        key = self.prefix + "alive:" + self.worker
+        while not self._beating.wait(min(1.0, self.alive_ms / 3000)):
+            try:
+                client.set(key, "1", px=self.alive_ms)
+            except redis.RedisError as error:
+                logger.warning("the shared frontier is unreachable: %s", error)
+        client.close()
 
     def __len__(self):
         return self.server.zcard(self.frontier_key)
@@ -297,10 +312,14 @@ class SharedScheduler(Scheduler):
     # -- leases ------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Every second: say this worker is alive, acknowledge what the engine finished,
+        """Every second: acknowledge what the engine finished,
         give dead workers' leases back, and let the engine look at the queue."""
         try:
-            self.server.set(self.prefix + "alive:" + self.worker, "1", px=self.alive_ms)
+            # Taken for dead while busy (its reactor held longer than VNGOV_WORKER_TTL): its leases
+            # were queued again (fetched twice, stored once); it counts as a worker again.
+            if self.server.hsetnx(self.workers_key, self.worker, self.started_at):
+                logger.warning("this worker was taken for dead (busy over %.0f s): its requests were queued again",
+                               self.alive_ms / 1000)
             self.acknowledge()
             moved = self.server.eval(_RECOVER, 3, self.workers_key, self.frontier_key, self.prefix + "gen",
                                      self.prefix, self.generation)
@@ -344,6 +363,7 @@ class SharedScheduler(Scheduler):
     def close(self, reason):
         if self._tick is not None and self._tick.running:
             self._tick.stop()
+            self._beating.set()
         self.acknowledge(everything=True)
         walk = getattr(self.spider, "walk_completed", None)
         incomplete = "" if walk is None or walk(reason) else f"{self.worker} stopped ({reason}) or its walk was cut short"

@@ -33,7 +33,7 @@ DELAY = 0.02  # the shared per-site delay: at most 50 requests a second to a sit
 def _worker(url: str, mirror: str, *extra: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "scraper", "crawl", *HOSTS, "--redis", url, "--mirror", mirror, "--fast",
                "--log-level", "WARNING", "--idle-close", "1", "--set", f"VNGOV_GLOBAL_DELAY={DELAY}",
-               "--set", "VNGOV_GLOBAL_CONCURRENCY=2", "--set", "VNGOV_WORKER_TTL=3",
+               "--set", "VNGOV_GLOBAL_CONCURRENCY=2", "--set", "VNGOV_WORKER_TTL=10",
                # A killed worker's politeness leases lapse 5 s after this (the mirror answers in ms).
                "--set", "DOWNLOAD_TIMEOUT=3", *extra]
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -144,7 +144,8 @@ def test_a_killed_worker_loses_nothing_and_a_killed_archiver_stores_nothing_twic
     sites, total = _sites(150)
     with redis_server(tmp_path) as url, MirrorServer(sites) as server:
         archiver = _archiver(url, tmp_path / "archive")
-        workers = [_worker(url, server.url) for _ in range(3)]
+        # A killed worker's leases go back to the queue 3 s after its last sign of life.
+        workers = [_worker(url, server.url, "--set", "VNGOV_WORKER_TTL=3") for _ in range(3)]
         _wait_for_hits(server, sites, total // 4)
         os.kill(workers[0].pid, signal.SIGKILL)  # its leased requests go to the others
         workers[0].wait()
