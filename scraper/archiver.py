@@ -42,7 +42,7 @@ from .crawlstate import RETRY_DELAYS, CrawlState
 from .extras import need
 from .frontier import site_prefix
 from .items import record_problem
-from .report import format_report, write_report
+from .report import format_report, stored_outcomes, write_report
 from .runs import RunLock, new_run_id
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,6 @@ CONSUMER = "archiver"  # one writer: what a killed archiver read and did not ack
 EXIT_STOPPED = 0
 EXIT_ARCHIVE_FAILED = 4
 EXIT_LOCKED = 75
-_OUTCOMES = ("new", "updated", "unchanged", "rejected", "held")
 
 
 class Archiver:
@@ -183,10 +182,7 @@ class Archiver:
     def keep_report(self, report: dict) -> None:
         for site, data in report.get("sites", {}).items():
             counts = self.counts.pop((report.get("run_id") or "", site), {})
-            data["articles"] = {outcome: counts.get(f"vngov/{site}/{outcome}", 0) for outcome in _OUTCOMES}
-            prefix = f"vngov/{site}/held/"
-            data["held_fields"] = {key[len(prefix):]: n for key, n in counts.items() if key.startswith(prefix)}
-            data["rejected_transient"] = counts.get(f"vngov/{site}/rejected_transient", 0)
+            data.update(stored_outcomes(counts, site))
             data["drift"] = runlog.judge_drift(data, runlog.recent_runs(self.root, site))
             data["outcome"] = runlog.outcome(data, report.get("finish_reason") or "finished")
         write_report(self.root, report, format_report(report))

@@ -139,6 +139,7 @@ class RunReport:
         }
         for site in sites:
             parsed = self.parsed.get(site, 0)
+            stored = stored_outcomes(stats, site)
             report["sites"][site] = {
                 "pages_fetched": self.pages.get(site, 0),
                 "pages_ok": self.pages_ok.get(site, 0),
@@ -146,14 +147,14 @@ class RunReport:
                 # crawls one site, so its count is the site's.
                 "requests_given_up": int(stats.get("retry/max_reached", 0)) if len(sites) == 1 else None,
                 "pages_by_kind": dict(sorted(self.kinds.get(site, {}).items())),
-                "articles": {outcome: int(stats.get(f"vngov/{site}/{outcome}", 0)) for outcome in _OUTCOMES},
+                "articles": stored["articles"],
                 # why: "missing title", "not an article" (a list, a section, a redirect away), ...
                 "rejected_by_reason": _under(stats, f"vngov/{site}/rejected/"),
                 # Of the rejected, those fetched again in a later run (crawlstate.reject_policy).
-                "rejected_transient": int(stats.get(f"vngov/{site}/rejected_transient", 0)),
+                "rejected_transient": stored["rejected_transient"],
                 "http_errors": {str(code): n for code, n in sorted(self.errors.get(site, {}).items())},
                 "network_errors": dict(sorted(network.get(site, {}).items())),
-                "held_fields": _under(stats, f"vngov/{site}/held/"),
+                "held_fields": stored["held_fields"],
                 "pages_parsed": parsed,
                 "pages_unusable": self.unusable.get(site, 0),
                 "field_coverage": {name: round(self.coverage[site][name] / parsed, 4) if parsed else None
@@ -221,6 +222,15 @@ def write_report(archive: Path, report: dict, summary: str) -> None:
         (folder / f"{name}.txt").write_text(summary + "\n", encoding="utf-8")
     except (OSError, sqlite3.Error) as error:  # a full disk: the run's outcome still reaches vngov crawl
         logger.error("the run report could not be written under %s: %s", archive, error)
+
+
+def stored_outcomes(stats: dict, site: str) -> dict:
+    """What storing made of a site's pages, from the store's counters (the crawl's stats, or an
+    archiver's counts for one worker run): articles by outcome, transient rejects, and the fields
+    held updates lost."""
+    return {"articles": {outcome: int(stats.get(f"vngov/{site}/{outcome}", 0)) for outcome in _OUTCOMES},
+            "rejected_transient": int(stats.get(f"vngov/{site}/rejected_transient", 0)),
+            "held_fields": _under(stats, f"vngov/{site}/held/")}
 
 
 def _under(stats: dict, prefix: str) -> dict[str, int]:
