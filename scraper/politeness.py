@@ -28,18 +28,25 @@ from .extras import async_redis
 
 logger = logging.getLogger(__name__)
 
-# KEYS: next, pause. ARGV: delay in ms, key lifetime in ms. Returns the ms to wait.
-_RESERVE = """
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+# Each script reads the time on Redis's clock (ms): one clock for all workers.
+_NOW = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+"""
+# KEYS: next, pause, leases. ARGV: delay in ms, key lifetime in ms, the request's lease token,
+# lease in ms. Returns the ms to wait; a lease that waits is lengthened by the wait, since the
+# download may last DOWNLOAD_TIMEOUT from its start.
+_RESERVE = _NOW + """
 local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(redis.call('GET', KEYS[2]) or '0'))
 redis.call('SET', KEYS[1], start + tonumber(ARGV[1]), 'PX', ARGV[2])
+if start > now then
+  redis.call('ZADD', KEYS[3], 'XX', start + tonumber(ARGV[4]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[3], start - now + tonumber(ARGV[4]), 'GT')
+end
 return start - now
 """
 # KEYS: leases. ARGV: token, limit, lease in ms. Returns 1 when the lease was taken.
-_ACQUIRE = """
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+_ACQUIRE = _NOW + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
@@ -49,9 +56,7 @@ end
 return 0
 """
 # KEYS: pause. ARGV: ms from now. Only ever lengthens a pause.
-_PAUSE = """
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
+_PAUSE = _NOW + """
 local until_ms = now + tonumber(ARGV[1])
 if until_ms > tonumber(redis.call('GET', KEYS[1]) or '0') then
   redis.call('SET', KEYS[1], until_ms, 'PX', ARGV[1])
@@ -107,17 +112,11 @@ class SharedPolitenessMiddleware:
             await asyncio.sleep(wait)  # every lease is out: another worker's request is in flight
             wait = min(wait * 1.5, 1.0)
         request.meta[_TOKEN] = token
-        delay = await self.reserve(keys=[next_key, pause_key], args=[self.delay_ms, max(self.delay_ms * 10, 60000)])
+        delay = await self.reserve(keys=[next_key, pause_key, leases_key],
+                                   args=[self.delay_ms, max(self.delay_ms * 10, 60000), token, self.lease_ms])
         if delay > 0:
-            # The lease covers the wait too: the download may last DOWNLOAD_TIMEOUT from its start.
-            await self.client.zadd(leases_key, {token: await self._redis_ms() + delay + self.lease_ms}, xx=True)
-            await self.client.pexpire(leases_key, delay + self.lease_ms, gt=True)
             await asyncio.sleep(delay / 1000)
         return None
-
-    async def _redis_ms(self) -> int:
-        seconds, microseconds = await self.client.time()
-        return seconds * 1000 + microseconds // 1000
 
     async def _release(self, request) -> None:
         token = request.meta.pop(_TOKEN, None)

@@ -68,11 +68,11 @@ def test_a_retry_after_pause_and_the_leases_hold_for_every_worker(tmp_path):
         async def scenario():
             first = SharedPolitenessMiddleware(url, delay=0.2, concurrency=1, lease=30, retry_after_max=120)
             second = SharedPolitenessMiddleware(url, delay=0.2, concurrency=1, lease=30, retry_after_max=120)
-            keys = ["vngov:polite:nhandan.vn:next", "vngov:polite:nhandan.vn:pause"]
-            waits = [await worker.reserve(keys=keys, args=[200, 60000]) for worker in (first, second, first)]
-            await second.pause(keys=keys[1:], args=[1500])
-            paused = await first.reserve(keys=keys, args=[200, 60000])
             leases = "vngov:polite:nhandan.vn:leases"
+            keys = ["vngov:polite:nhandan.vn:next", "vngov:polite:nhandan.vn:pause", leases]
+            waits = [await worker.reserve(keys=keys, args=[200, 60000, "x", 30000]) for worker in (first, second, first)]
+            await second.pause(keys=keys[1:2], args=[1500])
+            paused = await first.reserve(keys=keys, args=[200, 60000, "x", 30000])
             taken = [await worker.acquire(keys=[leases], args=[token, 1, 30000])
                      for worker, token in ((first, "a"), (second, "b"))]
             await first.client.zrem(leases, "a")
