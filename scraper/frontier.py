@@ -39,6 +39,7 @@ from datetime import datetime, timezone
 import redis
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.request import request_from_dict
 
 from scrapy_redis import picklecompat
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -305,8 +306,6 @@ class SharedScheduler(Scheduler):
         return (self.serializer or picklecompat).dumps(data)
 
     def _decode(self, data: bytes):
-        from scrapy.utils.request import request_from_dict
-
         return request_from_dict((self.serializer or picklecompat).loads(data), spider=self.spider)
 
     # -- leases ------------------------------------------------------------------------
@@ -372,7 +371,6 @@ class SharedScheduler(Scheduler):
                                  incomplete)
         if ended:
             logger.info("generation %s of %s ended: its frontier is drained", self.generation, self.spider.name)
-
 
 
 def _server(settings):
