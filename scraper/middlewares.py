@@ -11,7 +11,9 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from .sites import PROFILES
 
@@ -169,13 +171,30 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
             response = response.replace(body=b"")  # no robots.txt: no rules
         await super()._parse_robots(response, netloc, request)
 
+    async def robot_parser(self, request):
+        """Each request that waits for a host's robots.txt gets the rules. Scrapy 2.19 has every
+        waiter await the one Deferred, whose first waiter takes its result and leaves None
+        ("no rules": allowed) to the others (scrapy/scrapy#6802): a run's first requests to a
+        host, and in a shared frontier any page a new worker takes, went through unchecked."""
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        own: Deferred = Deferred()
+
+        def forward(parser):
+            own.callback(parser)
+            return parser  # for the next waiter
+
+        pending.addCallback(forward)
+        return await maybe_deferred_to_future(own)
+
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         self._closed(netloc, str(exc) or type(exc).__name__)
         super()._robots_error(exc, netloc)
 
     def process_request_2(self, rp, request) -> None:
         if urlparse_cached(request).netloc in self._unreadable:
-            self._stats.inc_value("robotstxt/forbidden")
+            self._stats.inc_value("robotstxt/unreadable")  # not "forbidden": no rules were read
             raise IgnoreRequest("robots.txt could not be read")
         super().process_request_2(rp, request)
 

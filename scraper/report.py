@@ -11,6 +11,7 @@ import sqlite3
 from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -45,7 +46,7 @@ class RunReport:
         self.crawler = crawler
         self.started = datetime.now(timezone.utc)
         self.pages: dict[str, int] = defaultdict(int)
-        self.pages_ok: dict[str, int] = defaultdict(int)  # answered below 400
+        self.pages_ok: dict[str, int] = defaultdict(int)  # answered below 400, robots.txt aside
         self.kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
         self.coverage: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -95,10 +96,14 @@ class RunReport:
         site = site_name(response.url)
         self.pages[site] += 1
         callback = getattr(request, "callback", None)
-        self.kinds[site][_KINDS.get(getattr(callback, "__name__", ""), "other")] += 1
+        if getattr(request, "meta", {}).get("dont_obey_robotstxt") and urlsplit(response.url).path == "/robots.txt":
+            kind = "robots.txt"
+        else:
+            kind = _KINDS.get(getattr(callback, "__name__", ""), "other")
+        self.kinds[site][kind] += 1
         if response.status >= 400:
             self.errors[site][response.status] += 1
-        else:
+        elif kind != "robots.txt":
             self.pages_ok[site] += 1
 
     def item_seen(self, item, response=None, spider=None, exception=None):
@@ -147,6 +152,7 @@ class RunReport:
                 # crawls one site, so its count is the site's.
                 "requests_given_up": int(stats.get("retry/max_reached", 0)) if len(sites) == 1 else None,
                 "pages_by_kind": dict(sorted(self.kinds.get(site, {}).items())),
+                "forbidden_by_robots": int(stats.get("robotstxt/forbidden", 0)) if len(sites) == 1 else None,
                 "articles": stored["articles"],
                 # why: "missing title", "not an article" (a list, a section, a redirect away), ...
                 "rejected_by_reason": _under(stats, f"vngov/{site}/rejected/"),

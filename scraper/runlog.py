@@ -67,8 +67,8 @@ def judge_drift(current: dict, history: list[dict]) -> list[str]:
 
 def site_failure(data: dict, finished: bool) -> str | None:
     """Why a site's run counts as failed, or None: its last pages could not be committed, or
-    (for a run that finished) no page answered, or more requests were given up after their
-    retries than pages answered."""
+    (for a run that finished) no page answered but robots.txt, or more requests were given up
+    after their retries than pages answered."""
     if data.get("archive_error"):
         return data["archive_error"]
     if not finished:
@@ -79,6 +79,8 @@ def site_failure(data: dict, finished: bool) -> str | None:
                        + [f"HTTP {code} x{n}" for code, n in sorted((data.get("http_errors") or {}).items())])
     if answered == 0 and data.get("shared_frontier") and not detail:
         return None  # a worker of a shared frontier whose fellows took every request: not a failure
+    if answered == 0 and data.get("forbidden_by_robots"):
+        return f"no page fetched: robots.txt forbids every page asked for ({data['forbidden_by_robots']})"
     if answered == 0:
         return "no page fetched" + (f" ({detail})" if detail else "")
     if given_up > answered:

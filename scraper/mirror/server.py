@@ -30,6 +30,8 @@ class Faults:
     gone: dict[str, dict[str, int]] = field(default_factory=dict)
     # host -> status robots.txt answers with (a 503: a server error; a 404: no robots.txt).
     robots: dict[str, int] = field(default_factory=dict)
+    # host -> the robots.txt it serves instead of its own (which forbids only the trap page).
+    robots_txt: dict[str, str] = field(default_factory=dict)
 
 
 CHALLENGE_VALUE = "8d2f0c"
@@ -115,6 +117,8 @@ class MirrorServer:
             return Page(301, b"", headers={"Location": f"https://{host}/"})
         if target == "/robots.txt" and host in faults.robots:
             return Page(faults.robots[host], b"<html><body><h1>Service unavailable</h1></body></html>")
+        if target == "/robots.txt" and host in faults.robots_txt:
+            return Page(200, faults.robots_txt[host].encode(), "text/plain; charset=utf-8")
         status = faults.gone.get(host, {}).get(target.split("?", 1)[0])
         if status:
             return Page(status, b"<html><body><h1>Not found</h1></body></html>")

@@ -141,3 +141,14 @@ def test_a_robots_txt_that_cannot_be_read_closes_the_site_and_a_missing_one_open
         crawl(tmp_path / "open", server.url, ["nhandan.vn"])
         opened = [path for _, path, _ in server.hits]
     assert {a.path for a in site.articles} <= set(opened)
+
+
+def test_every_request_that_waited_for_robots_txt_is_checked_against_it(tmp_path):
+    """The run's first requests to a host (its feeds, sitemaps and listings, or in a shared
+    frontier any queued page) all wait for its robots.txt; each is then checked. Scrapy 2.19
+    gave the rules to the first and let the others through unchecked (scrapy/scrapy#6802)."""
+    site = MirrorSite("nhandan.vn", 12, seed=3)
+    with MirrorServer([site], Faults(robots_txt={"nhandan.vn": "User-agent: *\nDisallow: /\n"})) as server:
+        result = crawl(tmp_path / "archive", server.url, ["nhandan.vn"], status=4)
+        paths = [path for _, path, _ in server.hits]
+    assert paths == ["/robots.txt"] and "nhandan.vn failed: no page fetched: robots.txt forbids" in result.stderr
