@@ -260,15 +260,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         if site not in known:
             raise UsageError(f"unknown site {site!r}; the archive holds: {', '.join(sorted(known)) or 'nothing'}")
     _unless_forced(args)
-    if args.format == "parquet" and importlib.util.find_spec("pyarrow") is None:
-        raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'")
     fields = [f.strip() for f in args.fields.split(",") if f.strip()] if args.fields else None
     unknown = [name for name in fields or () if name not in BY_NAME and name not in EXPORT_ONLY_FIELDS]
     if unknown:
         raise UsageError(f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
                          f"fields are: {', '.join([*BY_NAME, *EXPORT_ONLY_FIELDS])}")
-    if args.format == "parquet" and set(fields or ()) & set(EXPORT_ONLY_FIELDS):
-        raise UsageError("withdrawn_at is a JSON Lines and CSV column; for Parquet use --withdrawn only or exclude")
     request = ExportRequest(date_from, date_to, args.site, args.format, args.output, fields, args.query,
                             args.all_versions, args.skip_damaged, withdrawn=args.withdrawn, bom=not args.no_bom)
     progress = sys.stderr.isatty() and not args.quiet
@@ -359,7 +355,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print("{" + ", ".join(f"'{name}': '{kind}'" for name, kind in schema.duckdb_columns().items()) + "}")
     elif args.format == "parquet":
         if importlib.util.find_spec("pyarrow") is None:
-            raise UsageError("--format parquet needs pyarrow: pip install 'vngov[parquet]'")
+            raise UsageError("schema --format parquet prints pyarrow's schema: pip install 'vngov[analysis]'")
         print(schema.arrow_schema().to_string(show_schema_metadata=False))
     elif args.format == "polars":
         print(schema.polars_text())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -17,10 +16,11 @@ from typing import BinaryIO
 
 import orjson
 
-from ..schema import CSV_DEFAULT_FIELDS, TIMESTAMP_FIELDS, arrow_schema
+from ..schema import CSV_DEFAULT_FIELDS
 from ..vietnam import fold_accents
 from . import index as archive_index
 from .history import withdrawn_ids
+from .parquet import ParquetWriter
 from .reader import Archive
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -47,9 +47,9 @@ class ExportRequest:
         return self.withdrawn != "include" or "withdrawn_at" in (self.fields or ())
 
 
-# Columns an export can add to the record's fields (--fields): when the site withdrew the article
-# (UTC), or null.
-EXPORT_ONLY_FIELDS = ("withdrawn_at",)
+# Columns an export can add to the record's fields (--fields), with their schema kind: when the
+# site withdrew the article (UTC), or null.
+EXPORT_ONLY_FIELDS = {"withdrawn_at": "utc_timestamp"}
 WITHDRAWN_CHOICES = ("include", "exclude", "only")  # --withdrawn
 
 
@@ -255,52 +255,29 @@ class _CsvWriter:
 
 class _ParquetWriter:
     """Row groups of at most BATCH rows or BATCH_BYTES of records (long articles make few rows
-    weigh much): the export's memory stays bounded whatever the range."""
+    weigh much), written by our own Parquet writer (archive/parquet.py: no pyarrow): the
+    export's memory stays bounded whatever the range."""
 
     BATCH = 2000
     BATCH_BYTES = 4 << 20
 
     def __init__(self, out, fields):
-        if importlib.util.find_spec("pyarrow") is None:  # the CLI checks first; this is for library callers
-            raise RuntimeError("Parquet export needs pyarrow: pip install 'vngov[parquet]'")
-        self.out = out
+        self.writer = ParquetWriter(out, fields, extra=EXPORT_ONLY_FIELDS)
         self.fields = fields
         self.rows: list[dict] = []
         self.pending_bytes = 0
-        self.writer = None
-        self.schema = None
 
     def write(self, line: bytes, record: dict) -> None:
-        row = dict(_project(record, self.fields))
-        for name in TIMESTAMP_FIELDS:  # stored as ISO 8601 text; Parquet keeps them as zoned timestamps
-            if row.get(name):
-                row[name] = datetime.fromisoformat(row[name])
-        self.rows.append(row)
+        self.rows.append(_project(record, self.fields) if self.fields else record)
         self.pending_bytes += len(line)
         if len(self.rows) >= self.BATCH or self.pending_bytes >= self.BATCH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        if not self.rows:
-            return
-        if self.schema is None:
-            self.schema = arrow_schema(self.fields)
-        table = pa.Table.from_pylist(self.rows, schema=self.schema)
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.out, self.schema, compression="zstd")
-        self.writer.write_table(table)
+        self.writer.write_rows(self.rows)
         self.rows.clear()
         self.pending_bytes = 0
 
     def close(self) -> None:
         self._flush()
-        if self.writer is None:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            self.writer = pq.ParquetWriter(self.out, self.schema or arrow_schema(self.fields), compression="zstd")
-            self.writer.write_table(pa.Table.from_pylist([], schema=self.writer.schema))
         self.writer.close()
