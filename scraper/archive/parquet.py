@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 
 import zstandard
 
-from .. import schema as record_schema
+from .. import __version__, schema as record_schema
 
-CREATED_BY = "vngov version 1.0.0"
+CREATED_BY = f"vngov version {__version__}"  # "<application> version <version>", as readers parse it
 MAGIC = b"PAR1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICRO = timedelta(microseconds=1)
@@ -124,8 +124,8 @@ _ZSTD = 6
 _PHYSICAL = {"string": _BYTE_ARRAY, "integer": _INT32, "bigint": _INT64, "timestamp": _INT64, "utc_timestamp": _INT64}
 
 
-def _element(node: Node, repetition: int, name: str | None = None, children: int | None = None) -> bytes:
-    """A SchemaElement."""
+def _element(node: Node, repetition: int, name: str | None = None) -> bytes:
+    """A SchemaElement: a column, or a group (a list, a struct)."""
     name = name or node.name
     if node.kind == "string":
         return _struct((1, _I32, _BYTE_ARRAY), (3, _I32, repetition), (4, _BINARY, name), (6, _I32, _UTF8),
@@ -140,7 +140,7 @@ def _element(node: Node, repetition: int, name: str | None = None, children: int
     if node.kind == "list":
         return _struct((3, _I32, repetition), (4, _BINARY, name), (5, _I32, 1), (6, _I32, _LIST_CONVERTED),
                        (10, _STRUCT, _struct((3, _STRUCT, _struct()))))
-    return _struct((3, _I32, repetition), (4, _BINARY, name), (5, _I32, children or len(node.children)))
+    return _struct((3, _I32, repetition), (4, _BINARY, name), (5, _I32, len(node.children)))
 
 
 def _schema_elements(nodes: list[Node]) -> list[bytes]:
