@@ -37,6 +37,7 @@ from pipelines.store import Storer, disk_full, fetched_urls
 
 from . import runlog
 from .archive import ArchiveWriter
+from .archive.layout import partition_of
 from .archive.writer import ArchiveLocked
 from .crawlstate import RETRY_DELAYS, CrawlState
 from .extras import need
@@ -118,10 +119,7 @@ class Archiver:
             if backlog and not entries:
                 cursor, backlog = ">", False  # the backlog is stored: now what comes
                 continue
-            for entry_id, fields in entries:
-                if fields:  # an entry read before and deleted since has no fields
-                    self._take_one(entry_id, fields)
-                self.unacknowledged.append(entry_id)
+            self._take_batch(entries)
             if backlog:
                 cursor = entries[-1][0]  # the backlog goes on after what was just read
             now = time.monotonic()
@@ -142,25 +140,61 @@ class Archiver:
 
     # -- one entry -------------------------------------------------------------------------
 
-    def _take_one(self, entry_id: bytes, fields: dict) -> None:
+    def _take_batch(self, entries: list) -> None:
+        """The pages of a batch in the order of their partitions (site, month), so that each
+        partition is written in one run and gets one segment file per commit: workers send
+        pages of every month mixed. Pages of one article keep their order (the first one's
+        partition counts for all), and a worker's report still comes after its pages."""
+        pages: list = []
+        for entry_id, fields in entries:
+            if fields.get(b"kind") == b"report":
+                self._take_pages(pages)
+                pages = []
+                self._take_one(entry_id, fields)
+                self.unacknowledged.append(entry_id)
+            else:  # an entry read before and deleted since has no fields
+                pages.append((entry_id, fields))
+        self._take_pages(pages)
+
+    def _take_pages(self, pages: list) -> None:
+        partitions: dict = {}  # article -> the partition of its first page
+        decoded = []
+        for entry_id, fields in pages:
+            item = key = None
+            if fields:
+                try:
+                    item = decode_page(fields)
+                    record = item.record
+                    key = partitions.setdefault(record.get("id") or record.get("url"),
+                                                (record.get("site") or "", *partition_of(record.get("published_at"))))
+                except Exception:  # a damaged entry: _take_one logs it
+                    item = None
+            decoded.append((key or ("",), entry_id, fields, item))
+        decoded.sort(key=lambda entry: entry[0])  # stable: an article's pages keep their order
+        for _, entry_id, fields, item in decoded:
+            if fields:
+                self._take_one(entry_id, fields, item)
+            self.unacknowledged.append(entry_id)
+
+    def _take_one(self, entry_id: bytes, fields: dict, item=None) -> None:
         """A page our code fails on is logged and left out, as a crawl's pipeline failure is: not
         remembered as fetched, so the next run fetches it again (and it never blocks the stream)."""
         try:
-            self.take(fields)
+            self.take(fields, item)
         except (OSError, sqlite3.OperationalError):
             raise  # the disk: the run stops (run)
         except Exception:
             logger.exception("could not store stream entry %s; the next run fetches its page again", entry_id)
             self.failures += 1
 
-    def take(self, fields: dict) -> None:
+    def take(self, fields: dict, item=None) -> None:
         kind = fields.get(b"kind")
         run = (fields.get(b"run") or b"").decode()
         if kind == b"report":
             self.commit()  # the worker's pages are stored before its report says what became of them
             self.keep_report(orjson.loads(fields[b"data"]))
             return
-        item = decode_page(fields)
+        item = item or decode_page(fields)
         record = normalize_record(item.record)
         site = record.get("site") or "_"
         counts = self.counts[run, site]

@@ -40,7 +40,7 @@ from .warc import encode_fetch, encode_warcinfo
 
 logger = logging.getLogger(__name__)
 
-MAX_OPEN_SEGMENTS = 8  # partitions written at once before a commit closes them
+MAX_OPEN_SEGMENTS = 8  # partitions open at once; the least recently written is closed for a new one
 
 SCHEMA_FILE = "schema.json"  # the record's JSON Schema, for readers without our code
 
@@ -247,7 +247,7 @@ class ArchiveWriter:
         self._recovered = False
         self._segments: dict[tuple[str, str, str], _OpenSegment] = {}
         self._warcs: dict[str, _OpenWarc] = {}
-        self._closed: list[_OpenSegment] = []  # written whole, waiting for a commit that failed
+        self._closed: list[_OpenSegment] = []  # written whole, waiting for the next commit
         self._closed_warcs: list[_OpenWarc] = []
         try:
             if exclusive:
@@ -407,17 +407,27 @@ class ArchiveWriter:
     def _segment_for(self, site: str, year: str, month: str) -> _OpenSegment:
         key = (site, year, month)
         segment = self._segments.get(key)
-        if segment is None and len(self._segments) >= MAX_OPEN_SEGMENTS:
-            # Each open segment holds a compressor (1-3 MB of window and tables): a backfill
-            # spread over many months commits instead of holding one per month.
-            self.commit(wait=False)
-        if segment is None:
-            folder = partition_dir(self.root, site, year, month)
-            folder.mkdir(parents=True, exist_ok=True)
-            name = self.unused_name(folder, "part-", CODECS[self.codec])
-            tmp = folder / f".{name}.tmp"
-            segment = _OpenSegment(site, year, month, tmp, folder / name, SegmentWriter(tmp, self.codec))
-            self._segments[key] = segment
+        if segment is not None:
+            if next(reversed(self._segments)) != key:  # kept in the order of their last write
+                self._segments[key] = self._segments.pop(key)
+            return segment
+        if len(self._segments) >= MAX_OPEN_SEGMENTS:
+            # Each open segment holds a compressor (1-3 MB of window and tables): with records
+            # spread over many months, the one written least recently is closed (the next
+            # commit makes it visible with the rest) rather than everything committed.
+            lru = self._segments.pop(next(iter(self._segments)))
+            self._closed.append(lru)
+            try:
+                lru.writer.close()
+            except BaseException:  # a full disk: what was pending is dropped, as a commit does
+                self.discard()
+                raise
+        folder = partition_dir(self.root, site, year, month)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = self.unused_name(folder, "part-", CODECS[self.codec])
+        tmp = folder / f".{name}.tmp"
+        segment = _OpenSegment(site, year, month, tmp, folder / name, SegmentWriter(tmp, self.codec))
+        self._segments[key] = segment
         return segment
 
     def unused_name(self, folder: Path, prefix: str, suffix: str) -> str:

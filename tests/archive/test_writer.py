@@ -169,18 +169,20 @@ def test_segment_missing_from_index_is_recovered(tmp_path):
         assert all(line.endswith(b"\n") for line in read_lines(segment))
 
 
-def test_open_segments_are_capped_by_committing(tmp_path):
-    # One compressor per open partition: a backfill over many months must not hold them all.
+def test_open_segments_are_capped_by_closing_the_least_recently_written(tmp_path):
+    # One compressor per open partition: a backfill over many months must not hold them all, nor
+    # commit (a transaction, fsyncs, new WARC files) each time it reaches a ninth month.
     from scraper.archive.writer import MAX_OPEN_SEGMENTS
 
     with ArchiveWriter(tmp_path) as writer:
-        for month in range(1, 13):
-            record = make_record(month)
-            record["published_at"] = f"2025-{month:02d}-15T10:00:00+07:00"
+        for n in range(36):
+            record = make_record(n)
+            record["published_at"] = f"2025-{n % 12 + 1:02d}-15T10:00:00+07:00"
             writer.add(record)
             assert len(writer._segments) <= MAX_OPEN_SEGMENTS
+        assert writer._closed and not list(Archive(tmp_path).iter_articles())  # closed, not committed
     stored = list(Archive(tmp_path).iter_articles())
-    assert len(stored) == 12 and len({r["published_at"][:7] for r in stored}) == 12
+    assert len(stored) == 36 and len({r["published_at"][:7] for r in stored}) == 12
 
 
 def test_compacting_again_after_new_writes_keeps_every_record(tmp_path):
