@@ -10,7 +10,8 @@ What it writes, and every reader (pyarrow and pandas, DuckDB, Polars, Spark) rea
   microseconds (logical type TIMESTAMP, adjusted to UTC);
 - the Arrow schema under the `ARROW:schema` key, as pyarrow writes it, so that pyarrow and
   pandas read `published_at` as timestamp[us, tz=Asia/Ho_Chi_Minh], not as UTC.
-No statistics and no dictionary pages: readers scan every row group.
+- statistics (min, max, null count) of every top-level column: readers skip row groups out of
+  a filter's range. No dictionary pages.
 
 The specifications: https://github.com/apache/parquet-format (parquet.thrift, Encodings.md),
 the Thrift compact protocol, and Arrow's Schema.fbs/Message.fbs with the FlatBuffers layout."""
@@ -30,6 +31,7 @@ from .. import __version__, schema as record_schema
 CREATED_BY = f"vngov version {__version__}"  # "<application> version <version>", as readers parse it
 MAGIC = b"PAR1"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+STATS_MAX_BYTES = 256  # longer string minimums or maximums are left out of the statistics
 _MICRO = timedelta(microseconds=1)
 
 
@@ -325,17 +327,27 @@ def _levels(levels: list[int], top: int) -> bytes:
     return struct.pack("<I", len(out)) + out
 
 
-def _plain(kind: str, values: list) -> bytes:
+def _plain(kind: str, values: list) -> tuple[bytes, bytes | None, bytes | None]:
+    """The values PLAIN-encoded, and their minimum and maximum as the statistics hold them (None
+    for none, or for strings too long to be worth keeping)."""
     if kind == "string":
+        data = [(v if isinstance(v, str) else str(v)).encode("utf-8") for v in values]
         parts = []
-        for value in values:
-            data = value.encode("utf-8") if isinstance(value, str) else str(value).encode("utf-8")
-            parts.append(struct.pack("<I", len(data)))
-            parts.append(data)
-        return b"".join(parts)
+        for item in data:
+            parts.append(struct.pack("<I", len(item)))
+            parts.append(item)
+        low, high = (min(data), max(data)) if data else (None, None)
+        if data and max(len(low), len(high)) > STATS_MAX_BYTES:
+            low = high = None
+        return b"".join(parts), low, high
     if kind in ("timestamp", "utc_timestamp"):
-        return struct.pack(f"<{len(values)}q", *[_micros(v, kind) for v in values])
-    return struct.pack(f"<{len(values)}{'i' if kind == 'integer' else 'q'}", *[int(v) for v in values])
+        numbers, code = [_micros(v, kind) for v in values], "q"
+    else:
+        numbers, code = [int(v) for v in values], "i" if kind == "integer" else "q"
+    if not numbers:
+        return b"", None, None
+    return (struct.pack(f"<{len(numbers)}{code}", *numbers), struct.pack("<" + code, min(numbers)),
+            struct.pack("<" + code, max(numbers)))
 
 
 class ParquetWriter:
@@ -362,9 +374,13 @@ class ParquetWriter:
         start, chunks, uncompressed, compressed_total = self.offset, [], 0, 0
         for column in self.columns:
             repetitions, definitions, values = _shred(column, rows)
+            encoded, low, high = _plain(column.kind, values)
             body = (_levels(repetitions, 1) if repetitions is not None else b"") \
-                + _levels(definitions, 4 if column.member else 3 if column.in_list else 1) \
-                + _plain(column.kind, values)
+                + _levels(definitions, 4 if column.member else 3 if column.in_list else 1) + encoded
+            # Statistics of top-level columns (min and max in the type's order, nulls): a reader
+            # skips row groups out of a filter's range, and answers min() without reading.
+            statistics = None if column.in_list else \
+                _struct((3, _I64, len(definitions) - len(values)), (5, _BINARY, high), (6, _BINARY, low))
             compressed = self.compressor.compress(body)
             header = _struct((1, _I32, 0), (2, _I32, len(body)), (3, _I32, len(compressed)),  # DATA_PAGE
                              (5, _STRUCT, _struct((1, _I32, len(definitions)), (2, _I32, _PLAIN), (3, _I32, _RLE),
@@ -377,7 +393,7 @@ class ParquetWriter:
             compressed_total += stored
             meta = _struct((1, _I32, _PHYSICAL[column.kind]), (2, _LIST, (_I32, [_PLAIN, _RLE])),
                            (3, _LIST, (_BINARY, list(column.path))), (4, _I32, _ZSTD), (5, _I64, len(definitions)),
-                           (6, _I64, size), (7, _I64, stored), (9, _I64, page_offset))
+                           (6, _I64, size), (7, _I64, stored), (9, _I64, page_offset), (12, _STRUCT, statistics))
             chunks.append(_struct((2, _I64, 0), (3, _STRUCT, meta)))  # ColumnChunk
         self.row_groups.append(_struct((1, _LIST, (_STRUCT, chunks)), (2, _I64, uncompressed), (3, _I64, len(rows)),
                                        (5, _I64, start), (6, _I64, compressed_total),
@@ -389,6 +405,8 @@ class ParquetWriter:
                          (4, _LIST, (_STRUCT, self.row_groups)),
                          (5, _LIST, (_STRUCT, [_struct((1, _BINARY, "ARROW:schema"),
                                                        (2, _BINARY, arrow_schema_metadata(self.nodes)))])),
-                         (6, _BINARY, CREATED_BY))
+                         (6, _BINARY, CREATED_BY),
+                         # Every column's min and max are in its type's order (strings: bytewise).
+                         (7, _LIST, (_STRUCT, [_struct((1, _STRUCT, _struct()))] * len(self.columns))))
         self._write(footer)
         self._write(struct.pack("<I", len(footer)) + MAGIC)

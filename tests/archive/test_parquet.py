@@ -92,3 +92,24 @@ def test_duckdb_and_polars_read_our_file(tmp_path):
     ours, theirs = polars.read_parquet(path), polars.read_parquet(reference)
     assert ours.schema == theirs.schema and ours.equals(theirs)
     assert str(ours.schema["published_at"]) == 'Datetime(time_unit=\'us\', time_zone=\'Asia/Ho_Chi_Minh\')'
+
+
+def test_top_level_columns_carry_the_statistics_pyarrow_writes():
+    """Min, max and null count per row group, in each type's order, so that readers skip row
+    groups out of a filter's range (long strings such as the body keep only their null count)."""
+    rows = _rows()
+    ours = pq.ParquetFile(io.BytesIO(_write(rows, group=40))).metadata.row_group(0)
+    theirs = pq.ParquetFile(io.BytesIO(_pyarrow(rows))).metadata.row_group(0)
+    with_bounds = set()
+    for n in range(ours.num_columns):
+        column = ours.column(n)
+        if "." in column.path_in_schema:  # inside a list: no statistics
+            assert column.statistics is None
+            continue
+        got, expected = column.statistics, theirs.column(n).statistics
+        assert got.null_count == expected.null_count, column.path_in_schema
+        if got.has_min_max:
+            assert (got.min, got.max) == (expected.min, expected.max), column.path_in_schema
+            with_bounds.add(column.path_in_schema)
+    assert {"id", "site", "published_at", "updated_at", "version", "warc_offset"} <= with_bounds
+    assert "body_text" not in with_bounds
