@@ -9,7 +9,7 @@ What it writes, and every reader (pyarrow and pandas, DuckDB, Polars, Spark) rea
 - strings as UTF-8 BYTE_ARRAY (logical type STRING), integers as INT32/INT64, times as INT64
   microseconds (logical type TIMESTAMP, adjusted to UTC);
 - the Arrow schema under the `ARROW:schema` key, as pyarrow writes it, so that pyarrow and
-  pandas read `published_at` as timestamp[us, tz=Asia/Ho_Chi_Minh], not as UTC.
+  pandas read `published_at` as timestamp[us, tz=Asia/Ho_Chi_Minh], not as UTC;
 - statistics (min, max, null count) of every top-level column: readers skip row groups out of
   a filter's range. No dictionary pages.
 
@@ -30,8 +30,8 @@ from .. import __version__, schema as record_schema
 
 CREATED_BY = f"vngov version {__version__}"  # "<application> version <version>", as readers parse it
 MAGIC = b"PAR1"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 STATS_MAX_BYTES = 256  # longer string minimums or maximums are left out of the statistics
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICRO = timedelta(microseconds=1)
 
 
