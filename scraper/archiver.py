@@ -147,7 +147,7 @@ class Archiver:
         partition counts for all), and a worker's report still comes after its pages."""
         pages: list = []
         for entry_id, fields in entries:
-            if fields.get(b"kind") == b"report":
+            if fields and fields.get(b"kind") == b"report":
                 self._take_pages(pages)
                 pages = []
                 self._take_one(entry_id, fields)
