@@ -32,8 +32,8 @@ Start here:
   vngov crawl SITE --redis URL; vngov archiver --redis URL   many crawlers on many machines, one archive
 
 Exit statuses: 0 ok, 1 a failure in vngov's code, 2 a usage mistake, 3 interrupted crawl,
-4 a site failed, 5 layout drift, 6 damaged archive, 69 Redis unreachable (--redis, archiver),
-75 locked by another run, 130 Ctrl-C."""
+4 a site failed, 5 layout drift, 6 damaged archive, 69 Redis unreachable (--redis, archiver,
+frontier), 75 locked by another run, 130 Ctrl-C."""
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # Ctrl-C outside a crawl (a crawl stops cleanly: status 3)
 EXIT_DAMAGED = 6  # export, check: the archive holds a damaged file (README: exit statuses)
@@ -599,6 +599,24 @@ def cmd_archiver(args: argparse.Namespace) -> int:
         return EXIT_LOCKED
 
 
+def cmd_frontier(args: argparse.Namespace) -> int:
+    _redis_arg(args.redis)
+    need("scrapy_redis", "scale", "vngov frontier")
+    if _redis_unreachable(args.redis, "frontier"):
+        return EXIT_UNAVAILABLE
+    import redis
+
+    from .frontier_status import describe, format_status
+
+    client = redis.Redis.from_url(args.redis)
+    try:
+        status = describe(client)
+    finally:
+        client.close()
+    print(json.dumps(status, ensure_ascii=False, indent=2) if args.json else format_status(status))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from .archive.stats import archive_stats, format_stats
     from .crawl import CrawlRequest
@@ -813,6 +831,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="INFO", type=str.upper, choices=LOG_LEVELS,
                    help="how much the archiver logs (default INFO)")
     p.set_defaults(func=cmd_archiver)
+
+    p = sub.add_parser("frontier", parents=[common], help="what a shared frontier holds now: queues, workers, the archiver's backlog",
+                       description="Per site: the running generation, requests queued and leased, each worker and "
+                                   "whether it answers, the crawl state the archiver published; and the pages "
+                                   "waiting for the archiver. Reads only.")
+    p.add_argument("--redis", required=True, metavar="URL", help="the shared frontier's Redis (redis://HOST:PORT/DB)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_frontier)
 
     p = sub.add_parser("demo", help="crawl a bundled local mirror into a demo archive (offline)")
     p.add_argument("--archive", metavar="DIR", help=f"the demo archive (default {DEMO_ARCHIVE}; never $VNGOV_ARCHIVE)")

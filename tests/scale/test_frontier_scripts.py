@@ -4,11 +4,16 @@ go back to the queue, a redirect hop is never filtered, and only the last worker
 drained frontier ends the generation, marking its walk complete unless a worker died."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import redis
 import scrapy
 
 from scraper import frontier
 
+from ..crawl.helpers import REPO
 from .redis_server import redis_server
 
 P = "vngov:example.gov.vn:"
@@ -113,3 +118,31 @@ def test_many_callers_at_once_wait_for_a_connection_instead_of_failing(tmp_path)
                 await client.aclose()
 
         assert len(asyncio.run(many())) == 300
+
+
+def test_vngov_frontier_shows_queues_workers_and_the_archivers_backlog(tmp_path):
+    """`vngov frontier --redis URL` reads what the scripts left: two workers, one of them dead
+    with a lease, three requests queued, two pages waiting for an archiver that never read."""
+    with redis_server(tmp_path) as url:
+        client = redis.Redis.from_url(url)
+        generation = _join(client, "host-1")
+        _join(client, "host-2")
+        queue, leased = f"{P}frontier:{generation}", f"{P}leased:{generation}:host-2"
+        for n in range(4):
+            client.eval(frontier._PUSH, 3, queue, leased, P + "seen:" + generation, -10, f"article-{n}", "", f"fp{n}")
+        client.eval(frontier._POP, 2, queue, leased)
+        client.delete(P + "alive:host-2")
+        client.hset(P + "state", mapping={"https://example.gov.vn/a.html": "1", "https://example.gov.vn/b.html": "2"})
+        for n in range(2):
+            client.xadd("vngov:outbox", {"kind": "page", "data": b"{}"})
+        client.close()
+        command = [sys.executable, "-m", "scraper", "frontier", "--redis", url]
+        text = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+        figures = subprocess.run([*command, "--json"], cwd=REPO, capture_output=True, text=True)
+    assert text.returncode == 0 and figures.returncode == 0, text.stderr + figures.stderr
+    assert "archiver's stream: 2 pages waiting; no archiver has read it yet" in text.stdout
+    assert "3 queued, 1 leased, 4 seen; 1 of 2 workers alive" in text.stdout
+    assert "host-2: 1 leased, not answering" in text.stdout
+    site = json.loads(figures.stdout)["sites"][0]
+    assert (site["site"], site["queued"], site["leased"], site["crawl_state_urls"]) == ("example.gov.vn", 3, 1, 2)
+    assert [(w["worker"], w["alive"]) for w in site["workers"]] == [("host-1", True), ("host-2", False)]
