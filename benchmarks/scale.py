@@ -134,9 +134,9 @@ def frontier_memory(folder: Path, count: int = 100_000) -> tuple[float, float]:
     their fingerprints in the generation's duplicate filter."""
     import redis
     import scrapy
-    from scrapy_redis import picklecompat
     from scrapy_redis.dupefilter import RFPDupeFilter
 
+    from scraper.frontier import encode_request
     from scraper.items import Hints
     from spiders.site import SiteSpider
 
@@ -157,7 +157,7 @@ def frontier_memory(folder: Path, count: int = 100_000) -> tuple[float, float]:
             request = scrapy.Request(address, callback=spider.parse_article, errback=spider.article_failed, priority=10,
                                      cb_kwargs={"hints": Hints(published_at="2026-11-30T08:15:00+07:00").to_dict()},
                                      meta={"download_maxsize": 8_000_000})
-            pipe.zadd("vngov:bench:frontier", {picklecompat.dumps(request.to_dict(spider=spider)): -10})
+            pipe.zadd("vngov:bench:frontier", {encode_request(request, spider): -10})
             requests.append(request)
             if len(pipe) >= 5000:
                 pipe.execute()

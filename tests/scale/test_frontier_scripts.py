@@ -146,3 +146,23 @@ def test_vngov_frontier_shows_queues_workers_and_the_archivers_backlog(tmp_path)
     site = json.loads(figures.stdout)["sites"][0]
     assert (site["site"], site["queued"], site["leased"], site["crawl_state_urls"]) == ("example.gov.vn", 3, 1, 2)
     assert [(w["worker"], w["alive"]) for w in site["workers"]] == [("host-1", True), ("host-2", False)]
+
+
+def test_a_queued_request_leaves_out_its_defaults_and_comes_back_whole():
+    from scrapy.utils.request import request_from_dict
+    from scrapy_redis import picklecompat
+
+    from spiders.site import SiteSpider
+
+    spider = SiteSpider(site="nhandan.vn")
+    article = scrapy.Request("https://nhandan.vn/bai-viet-post800001.html", callback=spider.parse_article,
+                             errback=spider.article_failed, priority=10, meta={"download_maxsize": 8_000_000},
+                             cb_kwargs={"hints": {"source": "listing", "published_at": None, "lastmod": None}})
+    unusual = scrapy.Request("https://nhandan.vn/tim-kiem", method="POST", body=b"q=1", headers={"X-A": "1"},
+                             cookies={"session": "s"}, encoding="cp1258", priority=-3, dont_filter=True,
+                             flags=["retry"], callback=spider.parse_article)
+    for request in (article, unusual, scrapy.Request("https://nhandan.vn/")):
+        encoded = frontier.encode_request(request, spider)
+        back = request_from_dict(picklecompat.loads(encoded), spider=spider)
+        assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
+    assert len(frontier.encode_request(article, spider)) < 0.8 * len(picklecompat.dumps(article.to_dict(spider=spider)))
