@@ -832,7 +832,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how much the archiver logs (default INFO)")
     p.set_defaults(func=cmd_archiver)
 
-    p = sub.add_parser("frontier", parents=[common], help="what a shared frontier holds now: queues, workers, the archiver's backlog",
+    p = sub.add_parser("frontier", parents=[common],
+                       help="what a shared frontier holds now: queues, workers, the archiver's backlog",
                        description="Per site: the running generation, requests queued and leased, each worker and "
                                    "whether it answers, the crawl state the archiver published; and the pages "
                                    "waiting for the archiver. Reads only.")
