@@ -6,10 +6,10 @@ archiver's stream: pages waiting, pages read and not yet committed, and when the
 last active. Reads only; the key layout is scraper/frontier.py's."""
 from __future__ import annotations
 
-from .frontier import site_prefix
+from pipelines.outbox import OUTBOX
 
-OUTBOX = "vngov:outbox"  # pipelines/outbox.py's stream (not imported: that module loads Scrapy)
-GROUP = "vngov-archiver"  # archiver.py's consumer group
+from .archiver import GROUP
+from .frontier import site_prefix
 
 
 def _text(value) -> str | None:
