@@ -2,6 +2,10 @@
 read back by pyarrow give the same schema and the same values, and DuckDB and Polars read the
 file as they read pyarrow's; row groups, empty files, projections, nulls at every level."""
 import io
+import json
+import shutil
+import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -113,3 +117,36 @@ def test_top_level_columns_carry_the_statistics_pyarrow_writes():
             with_bounds.add(column.path_in_schema)
     assert {"id", "site", "published_at", "updated_at", "version", "warc_offset"} <= with_bounds
     assert "body_text" not in with_bounds
+
+
+SPARK_READS = """
+import json, sys
+from pyspark.sql import SparkSession, functions as F
+spark = SparkSession.builder.master("local[1]").appName("vngov-parquet").config("spark.ui.enabled", "false") \\
+    .config("spark.sql.session.timeZone", "UTC").getOrCreate()
+df = spark.read.parquet(sys.argv[1])
+rows = df.select("id", "tags", F.col("sidebar.position").alias("positions"), F.unix_micros("published_at").alias("at"),
+                 "warc_offset").collect()
+print(json.dumps([row.asDict() for row in rows]))
+spark.stop()
+"""
+
+
+@pytest.mark.slow
+def test_spark_reads_our_file(tmp_path):
+    pytest.importorskip("pyspark")
+    if not shutil.which("java"):
+        pytest.skip("Spark needs Java")
+    rows = _rows()
+    path = tmp_path / "ours.parquet"
+    path.write_bytes(_write(rows))
+    result = subprocess.run([sys.executable, "-c", SPARK_READS, str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = {row["id"]: row for row in json.loads(result.stdout.splitlines()[-1])}
+    table = {row["id"]: row for row in pq.read_table(io.BytesIO(_write(rows))).to_pylist()}
+    assert got.keys() == table.keys()
+    for key, row in table.items():
+        moment = row["published_at"]
+        assert got[key]["tags"] == row["tags"] and got[key]["warc_offset"] == row["warc_offset"]
+        assert got[key]["positions"] == ([item["position"] for item in row["sidebar"]] if row["sidebar"] is not None else None)
+        assert got[key]["at"] == (None if moment is None else int(moment.timestamp() * 1_000_000))
