@@ -17,6 +17,7 @@ TYPES = ("string", "integer", "bigint", "timestamp", "utc_timestamp", "string[]"
 IMAGE = (("url", "string"), ("caption", "string?"))
 SIDEBAR_ITEM = (("list", "string?"), ("title", "string"), ("url", "string"), ("teaser", "string?"),
                 ("position", "integer"))
+STRUCTS = {"image[]": IMAGE, "sidebar[]": SIDEBAR_ITEM}  # the lists of structs, and their members
 VN_ZONE = "Asia/Ho_Chi_Minh"
 
 
@@ -177,11 +178,8 @@ def _duckdb_struct(members) -> str:
 
 
 def duckdb_type(field: Field) -> str:
-    if field.base == "image[]":
-        return _duckdb_struct(IMAGE)
-    if field.base == "sidebar[]":
-        return _duckdb_struct(SIDEBAR_ITEM)
-    return _DUCKDB[field.base]
+    members = STRUCTS.get(field.base)
+    return _duckdb_struct(members) if members else _DUCKDB[field.base]
 
 
 def duckdb_columns() -> dict[str, str]:
@@ -202,11 +200,8 @@ def arrow_type(field: Field):
 
     if field.base == "string[]":
         return pa.list_(pa.string())
-    if field.base == "image[]":
-        return struct(IMAGE)
-    if field.base == "sidebar[]":
-        return struct(SIDEBAR_ITEM)
-    return scalars[field.base]
+    members = STRUCTS.get(field.base)
+    return struct(members) if members else scalars[field.base]
 
 
 def arrow_schema(names: list[str] | None = None):
@@ -235,7 +230,7 @@ def polars_schema():
     def kind(field: Field):
         if field.base == "string[]":
             return pl.List(pl.String)
-        members = {"image[]": IMAGE, "sidebar[]": SIDEBAR_ITEM}.get(field.base)
+        members = STRUCTS.get(field.base)
         if members:
             return pl.List(pl.Struct({name: _polars_scalar(k, pl) for name, k in members}))
         return _polars_scalar(field.base, pl)
@@ -248,7 +243,7 @@ def polars_text() -> str:
     def kind(field: Field) -> str:
         if field.base == "string[]":
             return "pl.List(pl.String)"
-        members = {"image[]": IMAGE, "sidebar[]": SIDEBAR_ITEM}.get(field.base)
+        members = STRUCTS.get(field.base)
         if members:
             return "pl.List(pl.Struct({" + ", ".join(f'"{n}": {_POLARS[k.rstrip("?")]}' for n, k in members) + "}))"
         return _POLARS[field.base]
@@ -272,11 +267,8 @@ def spark_ddl() -> str:
     def kind(field: Field) -> str:
         if field.base == "string[]":
             return "ARRAY<STRING>"
-        if field.base == "image[]":
-            return _spark_struct(IMAGE)
-        if field.base == "sidebar[]":
-            return _spark_struct(SIDEBAR_ITEM)
-        return _SPARK[field.base]
+        members = STRUCTS.get(field.base)
+        return _spark_struct(members) if members else _SPARK[field.base]
 
     return ", ".join(f"{f.name} {kind(f)}" for f in FIELDS)
 
@@ -292,7 +284,7 @@ def _json_type(kind: str) -> dict:
     elif base == "string":
         schema = {"type": "string"}
     else:
-        members = {"string[]": None, "image[]": IMAGE, "sidebar[]": SIDEBAR_ITEM}[base]
+        members = {"string[]": None, **STRUCTS}[base]
         items = {"type": "string"} if members is None else {
             "type": "object", "properties": {n: _json_type(k) for n, k in members},
             "required": [n for n, _ in members]}

@@ -55,9 +55,8 @@ def schema_nodes(names: list[str] | None = None, extra: dict[str, str] | None = 
         base = (extra or {})[name] if name not in record_schema.BY_NAME else record_schema.BY_NAME[name].base
         if base == "string[]":
             nodes.append(Node(name, "list", (Node("item", "string"),)))
-        elif base in ("image[]", "sidebar[]"):
-            nodes.append(Node(name, "list", (struct(record_schema.IMAGE if base == "image[]"
-                                                    else record_schema.SIDEBAR_ITEM),)))
+        elif base in record_schema.STRUCTS:
+            nodes.append(Node(name, "list", (struct(record_schema.STRUCTS[base]),)))
         else:
             nodes.append(Node(name, base))
     return nodes
