@@ -6,6 +6,8 @@ archiver's stream: pages waiting, pages read and not yet committed, and when the
 last active. Reads only; the key layout is scraper/frontier.py's."""
 from __future__ import annotations
 
+import redis
+
 from pipelines.outbox import OUTBOX
 
 from .archiver import GROUP
@@ -50,7 +52,7 @@ def describe_outbox(client) -> dict:
     outbox = {"waiting": client.xlen(OUTBOX), "read_not_committed": None, "archiver_idle_s": None}
     try:
         groups = client.xinfo_groups(OUTBOX)
-    except Exception:  # no stream yet: no worker has sent a page
+    except redis.ResponseError:  # no stream yet: no worker has sent a page
         return outbox
     for group in groups:
         if _text(group.get("name")) == GROUP:

@@ -268,7 +268,7 @@ class _ParquetWriter:
         self.pending_bytes = 0
 
     def write(self, line: bytes, record: dict) -> None:
-        self.rows.append(_project(record, self.fields) if self.fields else record)
+        self.rows.append(_project(record, self.fields))
         self.pending_bytes += len(line)
         if len(self.rows) >= self.BATCH or self.pending_bytes >= self.BATCH_BYTES:
             self._flush()

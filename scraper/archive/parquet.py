@@ -255,6 +255,12 @@ class _Column:
     member: str | None  # in a list of structs, the struct's member
     in_list: bool
 
+    @property
+    def max_definition(self) -> int:
+        """The definition level of a present value: one per optional level on its path (the
+        field; in a list, its repeated group and the element; in a struct, the member)."""
+        return 1 if not self.in_list else 4 if self.member else 3
+
 
 def _columns(nodes: list[Node]) -> list[_Column]:
     columns = []
@@ -292,7 +298,7 @@ def _shred(column: _Column, rows: list[dict]):
                 values.append(value)
         return None, definitions, values
     repetitions, definitions = [], []
-    full = 4 if column.member else 3
+    full = column.max_definition
     for row in rows:
         items = row.get(column.top)
         if items is None:
@@ -375,7 +381,7 @@ class ParquetWriter:
             repetitions, definitions, values = _shred(column, rows)
             encoded, low, high = _plain(column.kind, values)
             body = (_levels(repetitions, 1) if repetitions is not None else b"") \
-                + _levels(definitions, 4 if column.member else 3 if column.in_list else 1) + encoded
+                + _levels(definitions, column.max_definition) + encoded
             # Statistics of top-level columns (min and max in the type's order, nulls): a reader
             # skips row groups out of a filter's range, and answers min() without reading.
             statistics = None if column.in_list else \
