@@ -279,7 +279,7 @@ class SharedScheduler(Scheduler):
         threading.Thread(target=self._heartbeat, name="vngov-heartbeat", daemon=True).start()
 
     def _heartbeat(self) -> None:
-        client = redis.Redis.from_url(self.crawler.settings.get("VNGOV_REDIS_URL"))
+        client = _server(self.crawler.settings)
         key = self.prefix + "alive:" + self.worker
         while not self._beating.wait(min(1.0, self.alive_ms / 3000)):
             try:
