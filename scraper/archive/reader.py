@@ -95,10 +95,12 @@ class Archive:
     def superseded(self) -> set[tuple[str, int]]:
         return self._snapshot()[0]
 
-    def _snapshot(self) -> tuple[set[tuple[str, int]], set[str] | None]:
-        """The superseded versions and the committed segments (relative paths; None for an
-        archive without an index), read in one transaction: a reader beside a crawl sees one
-        state of the archive, never a new version without knowing that it supersedes one."""
+    def _snapshot(self) -> tuple[set[tuple[str, int]], set[str]]:
+        """The superseded versions and the committed segments (relative paths), read in one
+        transaction: a reader beside a crawl sees one state of the archive, never a new version
+        without knowing that it supersedes one. An index with no segment yet means none is
+        committed: a writer killed between its first rename and its first index transaction
+        left a segment that only its recovery indexes."""
         connection = archive_index.connect(self.root, readonly=True)
         try:
             connection.execute("BEGIN")
@@ -107,7 +109,7 @@ class Archive:
             connection.execute("COMMIT")
         finally:
             connection.close()
-        return superseded, committed or None
+        return superseded, committed
 
     def segments(self, since=None, until=None, sites: Iterable[str] | None = None) -> list[Path]:
         dates = DateRange(as_date(since), as_date(until))
@@ -130,8 +132,8 @@ class Archive:
         if all_versions:
             superseded = set()
         segments = self.segments(since, until, sites)
-        if committed is not None:  # what commits after the snapshot added is not read
-            segments = [path for path in segments if str(path.relative_to(self.root)) in committed]
+        # What commits after the snapshot added is not read, nor what no commit indexed.
+        segments = [path for path in segments if str(path.relative_to(self.root)) in committed]
         for _, paths in groupby(segments, key=lambda path: path.parent):
             for line, record, key in _partition_lines(list(paths), damaged):
                 if not dates.keeps(record.get("published_at")):

@@ -162,6 +162,7 @@ def test_segment_missing_from_index_is_recovered(tmp_path):
     db.execute("DELETE FROM articles")
     db.commit()
     db.close()
+    assert list(Archive(tmp_path).iter_articles()) == []  # not before the index has it
     with ArchiveWriter(tmp_path) as writer:
         assert writer.add(make_record(9)).status == "unchanged"
     assert len(list(Archive(tmp_path).iter_articles())) == 1
