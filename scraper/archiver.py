@@ -112,25 +112,33 @@ class Archiver:
         cursor = "0"  # first what this consumer read before and never acknowledged (a crash)
         backlog = True
         last_commit = idle_since = time.monotonic()
+        # What was read since the last commit is stored together, just before it: workers send
+        # a few pages at a time, of every month mixed, and one batch sorted by partition gives
+        # each partition one segment file per commit (stored as it came, each would close one).
+        waiting: list = []
         while not self.stopping:
-            answer = self.client.xreadgroup(GROUP, CONSUMER, {OUTBOX: cursor}, count=self.batch,
+            answer = self.client.xreadgroup(GROUP, CONSUMER, {OUTBOX: cursor}, count=self.batch - len(waiting),
                                             block=None if backlog else 1000)
             entries = answer[0][1] if answer else []
             if backlog and not entries:
                 cursor, backlog = ">", False  # the backlog is stored: now what comes
                 continue
-            self._take_batch(entries)
+            waiting += entries
             if backlog:
                 cursor = entries[-1][0]  # the backlog goes on after what was just read
             now = time.monotonic()
             if entries:
                 idle_since = now
-            if self.unacknowledged and (len(self.unacknowledged) >= self.batch or not entries
-                                        or now - last_commit >= self.commit_interval):
+            if waiting and (len(waiting) >= self.batch or not entries or now - last_commit >= self.commit_interval):
+                self._take_batch(waiting)
+                waiting = []
                 self.commit()
                 last_commit = now
+            elif entries and len(entries) < self.batch // 10:
+                time.sleep(0.05)  # let the workers' pages gather: fewer and fuller reads
             if idle_exit is not None and not entries and now - idle_since >= idle_exit:
                 break
+        self._take_batch(waiting)
         self.commit()
         logger.info("archiver stopped: %d pages stored, %d failed in our code", self.stored, self.failures)
         return EXIT_STOPPED

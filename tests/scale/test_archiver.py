@@ -43,3 +43,30 @@ def test_mixed_months_make_one_segment_per_partition_and_an_articles_pages_keep_
     assert latest[edited["id"]]["version"] == 2
     segments = Counter(path.parent for path in (tmp_path / "archive").rglob("part-*"))
     assert len(segments) == 13 and set(segments.values()) == {1}, segments
+
+
+def test_pages_arriving_a_few_at_a_time_are_stored_together_at_each_commit(tmp_path):
+    """Workers send a few pages at a time, of every month mixed: stored as they came, nearly
+    every page would close a segment for the next one's month (a file per page or two)."""
+    import threading
+    import time
+
+    with redis_server(tmp_path) as url:
+        client = redis.Redis.from_url(url)
+        archiver = Archiver(url, tmp_path / "archive")
+        done: list = []
+        thread = threading.Thread(target=lambda: done.append(archiver.run(idle_exit=1.5)))
+        thread.start()
+        for n in range(60):
+            record = make_record(n, site="nhandan.vn")
+            record["published_at"] = f"2025-{n % 12 + 1:02d}-10T08:00:00+07:00"
+            _send(client, record)
+            if n % 3 == 2:
+                time.sleep(0.01)  # the archiver reads what is there: three pages
+        thread.join(60)
+        assert done == [0] and client.xlen(OUTBOX) == 0
+        client.close()
+    assert len(list(Archive(tmp_path / "archive").iter_articles())) == 60
+    segments = list((tmp_path / "archive").rglob("part-*"))
+    # One commit for all, or a few on a slow machine: never a file for every page or two.
+    assert len(segments) <= 24, len(segments)
