@@ -34,6 +34,7 @@ import secrets
 import socket
 import threading
 import time
+from collections import deque
 from datetime import datetime, timezone
 
 import redis
@@ -81,13 +82,28 @@ redis.call('HSET', ARGV[1] .. 'workers:' .. id, ARGV[4], ARGV[3])
 redis.call('SET', ARGV[1] .. 'alive:' .. ARGV[4], ARGV[3], 'PX', ARGV[5])
 return {id, redis.call('HGET', KEYS[1], 'started_at')}
 """
-# KEYS: frontier, leased. Moves the first request to the worker's leases; returns it or false.
+# KEYS: frontier, leased. ARGV: how many. Moves the first requests to the worker's leases (the
+# lease keeps the score); returns them, first first.
 _POP = """
-local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #first == 0 then return false end
-redis.call('ZREM', KEYS[1], first[1])
-redis.call('HSET', KEYS[2], first[1], first[2])
-return first[1]
+local first = redis.call('ZRANGE', KEYS[1], 0, ARGV[1] - 1, 'WITHSCORES')
+local taken = {}
+for i = 1, #first, 2 do
+  redis.call('HSET', KEYS[2], first[i], first[i + 1])
+  taken[#taken + 1] = first[i]
+end
+if #taken > 0 then redis.call('ZREM', KEYS[1], unpack(taken)) end
+return taken
+"""
+# KEYS: frontier, leased. ARGV: requests leased and never started. Puts them back in the queue
+# with their scores (a request whose lease another worker took back already is left alone).
+_GIVE_BACK = """
+for _, entry in ipairs(ARGV) do
+  local score = redis.call('HGET', KEYS[2], entry)
+  if score then
+    redis.call('ZADD', KEYS[1], score, entry)
+    redis.call('HDEL', KEYS[2], entry)
+  end
+end
 """
 # KEYS: frontier, leased, seen. ARGV: score, request, the lease it takes over ('' for none), its
 # fingerprint ('' not to filter it). Returns 0 for a duplicate (not queued), else 1.
@@ -235,10 +251,14 @@ class SharedScheduler(Scheduler):
         self.alive_ms = int(settings.getfloat("VNGOV_WORKER_TTL", 15) * 1000)
         self.idle_close = settings.getfloat("VNGOV_IDLE_CLOSE", 30)
         self.leased: dict = {}  # request -> its queue entry, while the engine has it
+        # Leased a few at a time, one round trip for all: the engine takes them one by one.
+        self.lease_batch = max(1, settings.getint("VNGOV_LEASE_BATCH", 8))
+        self.taken: deque[bytes] = deque()  # leased, not handed to the engine yet
         self.idle_since: float | None = None
         self._tick = None
         self._push = self.server.register_script(_PUSH)
         self._pop = self.server.register_script(_POP)
+        self._give_back = self.server.register_script(_GIVE_BACK)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -289,7 +309,7 @@ class SharedScheduler(Scheduler):
         client.close()
 
     def __len__(self):
-        return self.server.zcard(self.frontier_key)
+        return self.server.zcard(self.frontier_key) + len(self.taken)
 
     def has_pending_requests(self) -> bool:
         return len(self) > 0
@@ -311,9 +331,11 @@ class SharedScheduler(Scheduler):
         return True
 
     def next_request(self):
-        data = self._pop(keys=[self.frontier_key, self.leased_key])
-        if not data:
-            return None
+        if not self.taken:
+            self.taken.extend(self._pop(keys=[self.frontier_key, self.leased_key], args=[self.lease_batch]))
+            if not self.taken:
+                return None
+        data = self.taken.popleft()
         request = self._decode(data)
         request.meta[LEASE_META] = data
         self.leased[request] = data
@@ -384,6 +406,9 @@ class SharedScheduler(Scheduler):
             self._tick.stop()
             self._beating.set()
         self.acknowledge(everything=True)
+        if self.taken:  # a stop (--max-articles, a signal): what the engine never took goes back
+            self._give_back(keys=[self.frontier_key, self.leased_key], args=list(self.taken))
+            self.taken.clear()
         walk = getattr(self.spider, "walk_completed", None)
         incomplete = "" if walk is None or walk(reason) else f"{self.worker} stopped ({reason}) or its walk was cut short"
         ended = self.server.eval(_LEAVE, 5, self.prefix + "gen", self.frontier_key, self.df.key, self.workers_key,

@@ -81,6 +81,7 @@ VNGOV_GLOBAL_CONCURRENCY = None
 VNGOV_WORKER = False
 VNGOV_IDLE_CLOSE = 30  # seconds the shared frontier stays empty before a worker closes
 VNGOV_WORKER_TTL = 15  # seconds without a sign of life before a worker's leased requests are queued again
+VNGOV_LEASE_BATCH = 8  # requests a worker leases from the shared queue in one round trip
 VNGOV_OUTBOX_MAX = 5000  # pages waiting for the archiver in Redis before workers wait for it
 # Scrapy's HTTP/1.1 handler with local mirrors (VNGOV_MIRROR) and per-host legacy TLS.
 DOWNLOAD_HANDLERS = {

@@ -38,8 +38,13 @@ def test_leases_follow_requests_and_a_dead_workers_go_back_to_the_queue(tmp_path
                                      f"{P}leased:{generation}:b")
         for request, score in ((b"listing", 0), (b"article-1", -10), (b"article-2", -10)):
             client.eval(frontier._PUSH, 3, queue, leased_a, P + "seen:" + generation, score, request, "", "")
-        assert client.eval(frontier._POP, 2, queue, leased_a) == b"article-1"  # the highest priority first
-        assert client.eval(frontier._POP, 2, queue, leased_b) == b"article-2"
+        assert client.eval(frontier._POP, 2, queue, leased_a, 1) == [b"article-1"]  # the highest priority first
+        assert client.eval(frontier._POP, 2, queue, leased_b, 8) == [b"article-2", b"listing"]  # what there is
+        # Worker b stops before its engine took the listing: it goes back, with its priority.
+        client.eval(frontier._GIVE_BACK, 2, queue, leased_b, b"listing")
+        assert client.zscore(queue, b"listing") == 0 and client.hkeys(leased_b) == [b"article-2"]
+        assert client.eval(frontier._POP, 2, queue, leased_b, 8) == [b"listing"]
+        client.eval(frontier._GIVE_BACK, 2, queue, leased_b, b"listing")
         # Worker a's request redirects: the hop is queued and takes the lease over in one step.
         client.eval(frontier._PUSH, 3, queue, leased_a, P + "seen:" + generation, -10, b"article-1-moved",
                     b"article-1", "")
@@ -130,7 +135,7 @@ def test_vngov_frontier_shows_queues_workers_and_the_archivers_backlog(tmp_path)
         queue, leased = f"{P}frontier:{generation}", f"{P}leased:{generation}:host-2"
         for n in range(4):
             client.eval(frontier._PUSH, 3, queue, leased, P + "seen:" + generation, -10, f"article-{n}", "", f"fp{n}")
-        client.eval(frontier._POP, 2, queue, leased)
+        client.eval(frontier._POP, 2, queue, leased, 1)
         client.delete(P + "alive:host-2")
         client.hset(P + "state", mapping={"https://example.gov.vn/a.html": "1", "https://example.gov.vn/b.html": "2"})
         for n in range(2):
@@ -166,3 +171,27 @@ def test_a_queued_request_leaves_out_its_defaults_and_comes_back_whole():
         back = request_from_dict(picklecompat.loads(encoded), spider=spider)
         assert back.to_dict(spider=spider) == request.to_dict(spider=spider)
     assert len(frontier.encode_request(article, spider)) < 0.8 * len(picklecompat.dumps(article.to_dict(spider=spider)))
+
+
+def test_a_worker_that_stops_gives_back_what_it_leased_and_its_engine_never_took(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from spiders.site import SiteSpider
+
+    with redis_server(tmp_path) as url:
+        crawler = get_crawler(SiteSpider, {"VNGOV_REDIS_URL": url, "VNGOV_WORKER": True, "VNGOV_WORKER_NAME": "host-1",
+                                           "VNGOV_LEASE_BATCH": 8, "SCHEDULER_SERIALIZER": "scrapy_redis.picklecompat"})
+        spider = SiteSpider.from_crawler(crawler, site="nhandan.vn")
+        crawler.spider, crawler.engine = spider, None
+        scheduler = frontier.SharedScheduler.from_crawler(crawler)
+        scheduler.open(spider)
+        for n in range(20):
+            scheduler.enqueue_request(scrapy.Request(f"https://nhandan.vn/bai-viet-post{n}.html", priority=-n))
+        first = scheduler.next_request()  # one round trip leases eight; the engine has one
+        assert first.url.endswith("post0.html") and len(scheduler) == 19
+        client = redis.Redis.from_url(url)
+        assert client.zcard(scheduler.frontier_key) == 12 and client.hlen(scheduler.leased_key) == 8
+        scheduler.close("closespider_itemcount")  # a bounded worker stops
+        # The seven its engine never took are queued again, for the other workers; none is stranded.
+        assert client.zcard(scheduler.frontier_key) == 19 and not client.exists(scheduler.leased_key)
+        client.close()
