@@ -254,6 +254,7 @@ class SharedScheduler(Scheduler):
         # Leased a few at a time, one round trip for all: the engine takes them one by one.
         self.lease_batch = max(1, settings.getint("VNGOV_LEASE_BATCH", 8))
         self.taken: deque[bytes] = deque()  # leased, not handed to the engine yet
+        self.queueing: list[tuple] = []  # (request, the lease it takes over): for the next flush
         self.idle_since: float | None = None
         self._tick = None
         self._push = self.server.register_script(_PUSH)
@@ -309,6 +310,7 @@ class SharedScheduler(Scheduler):
         client.close()
 
     def __len__(self):
+        self.flush()
         return self.server.zcard(self.frontier_key) + len(self.taken)
 
     def has_pending_requests(self) -> bool:
@@ -316,21 +318,40 @@ class SharedScheduler(Scheduler):
 
     def enqueue_request(self, request) -> bool:
         """Filter and queue in one step; a redirect or retry of a leased request takes its lease
-        over in the same step."""
-        taken_over = request.meta.pop(LEASE_META, b"")
-        fingerprint = self.df.fingerprint(request)
-        data = self._encode(request)
-        if not self._push(keys=[self.frontier_key, self.leased_key, self.df.key],
-                          args=[-request.priority, data, taken_over, fingerprint]):
-            if taken_over:  # a hop to a page already queued: the lease it came from is done
-                self.server.hdel(self.leased_key, taken_over)
-            self.df.log(request, self.spider)
-            return False
-        if self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis")
+        over in the same step. The requests a response gives go to Redis together, in one round
+        trip, before the engine takes the next request or any lease is given up (flush): a
+        duplicate is counted and logged then, and is not reported to the engine as dropped."""
+        self.queueing.append((request, request.meta.pop(LEASE_META, b"")))
+        if len(self.queueing) >= 500:
+            self.flush()
         return True
 
+    def flush(self) -> None:
+        """Queue what enqueue_request took, in one round trip."""
+        if not self.queueing:
+            return
+        queueing = self.queueing  # kept until Redis answered: queueing again changes nothing
+        keys = [self.frontier_key, self.leased_key, self.df.key]
+        pipe = self.server.pipeline(transaction=False)
+        for request, taken_over in queueing:
+            self._push(keys=keys, args=[-request.priority, self._encode(request), taken_over,
+                                        self.df.fingerprint(request)], client=pipe)
+        queued = pipe.execute()
+        self.queueing = []
+        hops = []
+        for (request, taken_over), new in zip(queueing, queued):
+            if new:
+                continue
+            if taken_over:  # a hop to a page already queued: the lease it came from is done
+                hops.append(taken_over)
+            self.df.log(request, self.spider)
+        if hops:
+            self.server.hdel(self.leased_key, *hops)
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", len(queueing) - queued.count(0))
+
     def next_request(self):
+        self.flush()
         if not self.taken:
             self.taken.extend(self._pop(keys=[self.frontier_key, self.leased_key], args=[self.lease_batch]))
             if not self.taken:
@@ -375,6 +396,7 @@ class SharedScheduler(Scheduler):
     def acknowledge(self, everything: bool = False) -> None:
         """Give up the leases of requests the engine is done with (all of them, once the
         spider is closed)."""
+        self.flush()  # a redirect or retry queued before the lease it came from is given up
         in_progress = set() if everything else _engine_in_progress(self.crawler)
         if in_progress is None:
             return
@@ -386,6 +408,7 @@ class SharedScheduler(Scheduler):
             self.server.hdel(self.leased_key, *entries[start:start + 500])
 
     def outstanding(self) -> int:
+        self.flush()
         return int(self.server.eval(_OUTSTANDING, 2, self.workers_key, self.frontier_key, self.prefix,
                                     self.generation))
 
