@@ -191,7 +191,16 @@ def test_a_worker_that_stops_gives_back_what_it_leased_and_its_engine_never_took
         assert first.url.endswith("post0.html") and len(scheduler) == 19
         client = redis.Redis.from_url(url)
         assert client.zcard(scheduler.frontier_key) == 12 and client.hlen(scheduler.leased_key) == 8
-        scheduler.close("closespider_itemcount")  # a bounded worker stops
-        # The seven its engine never took are queued again, for the other workers; none is stranded.
-        assert client.zcard(scheduler.frontier_key) == 19 and not client.exists(scheduler.leased_key)
+        # Its response redirects, and links to a page already queued.
+        moved = scrapy.Request("https://nhandan.vn/bai-viet-moi-post0.html",
+                               meta={frontier.LEASE_META: first.meta[frontier.LEASE_META],
+                                     "redirect_urls": [first.url]})
+        scheduler.enqueue_request(moved)
+        scheduler.enqueue_request(scrapy.Request("https://nhandan.vn/bai-viet-post5.html"))
+        scheduler.close("closespider_itemcount")  # a bounded worker stops, its engine done with `first`
+        # The seven its engine never took are queued again, for the other workers, with the page
+        # `first` moved to (its lease taken over); none is stranded, the duplicate is not queued.
+        assert client.zcard(scheduler.frontier_key) == 20 and not client.exists(scheduler.leased_key)
+        assert b"bai-viet-moi-post0" in client.zrange(scheduler.frontier_key, 0, 0)[0]  # the redirect's priority
+        assert crawler.stats.get_value("scheduler/enqueued/redis") == 21
         client.close()
