@@ -233,10 +233,12 @@ def main() -> int:
     two_seconds, two_cpu, two_steady = results["2 workers + archiver"]
     ceiling = os.cpu_count() / (sum(two_cpu.values()) / args.articles) / (args.articles / one)
     lines += ["", f"Two workers reach **{two_steady / one_steady:.2f}x** one worker in steady state, and "
-                  f"{one / two_seconds:.2f}x from start to end, start-up included (its ceiling on this machine, "
-                  f"{ceiling:.2f}x, is its {os.cpu_count()} cores divided by the CPU an article costs with two "
-                  f"workers, start-ups and the archiver's, the mirror's and Redis's shares included, against one "
-                  f"worker's rate; a worker alone is bound by its own core).",
+                  f"{one / two_seconds:.2f}x from start to end. From start to end they cannot pass {ceiling:.2f}x "
+                  f"on this machine: its {os.cpu_count()} cores divided by the CPU an article costs with two "
+                  f"workers, their start-ups and the archiver's, the mirror's and Redis's shares included, against "
+                  f"one worker's rate (a worker alone is bound by its own core). The seconds of starting (Python, "
+                  f"Scrapy, the first listing pages) and of ending (the archiver's last commit) weigh on a run of "
+                  f"{args.articles} articles, and less on a longer one; a backfill of days runs at the steady rate.",
               "", f"The archiver alone, with {args.articles} pages waiting in Redis: **{archiver:.0f} records/s** "
                   f"(normalize, validate, version, store with WARC, commit, acknowledge, publish the crawl state).",
               f"Redis memory per 100k queued article requests: **{queued:.0f} MB** for the queue, "

@@ -320,7 +320,7 @@ class SharedScheduler(Scheduler):
         """Filter and queue in one step; a redirect or retry of a leased request takes its lease
         over in the same step. The requests a response gives go to Redis together, in one round
         trip, before the engine takes the next request or any lease is given up (flush): a
-        duplicate is counted and logged then, and is not reported to the engine as dropped."""
+        duplicate is logged then, and is not reported to the engine as dropped."""
         self.queueing.append((request, request.meta.pop(LEASE_META, b"")))
         if len(self.queueing) >= 500:
             self.flush()
