@@ -3,9 +3,11 @@
 Two rules keep a run from missing what an earlier run did not finish:
 
 - A listing walk stops early (after a page or two with nothing new) only on ground that a
-  completed walk covered: pages whose every article was first fetched before the start of the
-  last run that walked its listings to their end or to such ground. Without one (the first run,
-  or after runs that were killed or capped), a walk goes on to the listing's end. A run that
+  completed walk covered: pages whose every article was first fetched before the end of the
+  last run that walked its listings to their end or to such ground (what that run fetched, it
+  fetched on ground its walk went over; what runs before it fetched, it walked past or covered
+  ground held). Without one (the first run, or after runs that were killed or capped), a walk
+  goes on to the listing's end. A run that
   did not complete needs no resume file: the next run walks until it meets covered ground.
 - A run after an interrupted one (killed, stopped, or failed to commit) continues it: what the
   interrupted chain fetched since it began is not fetched again.
@@ -76,7 +78,7 @@ class CrawlState:
     def __init__(self, seen: dict[str, Seen] | None = None, covered_before: datetime | None = None,
                  continues: datetime | None = None):
         self.seen = seen or {}
-        # Start of the last run whose listing walks completed: ground first fetched before it is
+        # End of the last run whose listing walks completed: ground first fetched before it is
         # covered. None: no walk completed, walk to the end.
         self.covered_before = covered_before
         # Start of the interrupted run (chain) this run continues, or None for a fresh run.
@@ -99,7 +101,8 @@ class CrawlState:
             connection.close()
         seen = {url: Seen(_parse(fetched) or datetime.min.replace(tzinfo=timezone.utc), _parse(published),
                           _parse(first), _parse(retry)) for url, fetched, published, first, retry in rows}
-        covered = next((_parse(run.get("started_at")) for run in runs if run.get("walk_complete")), None)
+        covered = next((_parse(run.get("finished_at") or run.get("started_at")) for run in runs
+                        if run.get("walk_complete")), None)
         continues = None
         last = runs[0] if runs else {}
         if last.get("outcome") in ("running", "interrupted") or last.get("archive_error"):

@@ -20,7 +20,7 @@ on scrapy-redis's scheduler and duplicate filter, with what a long backfill need
   stayed so for VNGOV_IDLE_CLOSE seconds: a scheduled backfill ends by itself.
 - **Walk completion** (crawlstate): a generation that ended with no worker reporting an
   incomplete walk (a listing failure, a cap, a date bound, a stop) and no worker dying marks
-  its start as `covered_before`, as a completed single-process run does.
+  its end as `covered_before`, as a completed single-process run does.
 
 Keys, per site S: `vngov:S:gen` (the generation: id, started_at, incomplete), and per generation
 G `vngov:S:frontier:G` (sorted set by -priority), `vngov:S:seen:G` (fingerprints), `vngov:S:workers:G`,
@@ -142,8 +142,9 @@ end
 return total
 """
 # KEYS: gen, frontier, seen, workers, covered_before. ARGV: prefix, generation, worker,
-# why the worker's walk is incomplete ('' if it is not). The worker leaves; the last one out
-# of a drained frontier ends the generation. Returns 1 when it ended it.
+# why the worker's walk is incomplete ('' if it is not), now. The worker leaves; the last one
+# out of a drained frontier ends the generation, and when no walk was cut short, what was
+# first fetched before now is covered ground. Returns 1 when it ended it.
 _LEAVE = """
 redis.call('HDEL', KEYS[4], ARGV[3])
 redis.call('DEL', ARGV[1] .. 'alive:' .. ARGV[3])
@@ -151,7 +152,7 @@ if redis.call('HGET', KEYS[1], 'id') ~= ARGV[2] then return 0 end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'incomplete', ARGV[4]) end
 if redis.call('ZCARD', KEYS[2]) > 0 or redis.call('HLEN', KEYS[4]) > 0 then return 0 end
 if not redis.call('HGET', KEYS[1], 'incomplete') then
-  redis.call('SET', KEYS[5], redis.call('HGET', KEYS[1], 'started_at'))
+  redis.call('SET', KEYS[5], ARGV[5])
 end
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 return 1
@@ -436,7 +437,7 @@ class SharedScheduler(Scheduler):
         incomplete = "" if walk is None or walk(reason) else f"{self.worker} stopped ({reason}) or its walk was cut short"
         ended = self.server.eval(_LEAVE, 5, self.prefix + "gen", self.frontier_key, self.df.key, self.workers_key,
                                  self.prefix + "covered_before", self.prefix, self.generation, self.worker,
-                                 incomplete)
+                                 incomplete, datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
         if ended:
             logger.info("generation %s of %s ended: its frontier is drained", self.generation, self.spider.name)
 

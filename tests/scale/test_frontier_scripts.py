@@ -24,9 +24,12 @@ def _join(client, worker: str, generation: str = "g1") -> str:
     return found.decode()
 
 
+ENDED = "2026-12-06T01:30:00.000+00:00"  # when the last worker leaves
+
+
 def _leave(client, generation: str, worker: str, incomplete: str = "") -> int:
     return client.eval(frontier._LEAVE, 5, P + "gen", f"{P}frontier:{generation}", f"{P}seen:{generation}",
-                       f"{P}workers:{generation}", P + "covered_before", P, generation, worker, incomplete)
+                       f"{P}workers:{generation}", P + "covered_before", P, generation, worker, incomplete, ENDED)
 
 
 def test_leases_follow_requests_and_a_dead_workers_go_back_to_the_queue(tmp_path):
@@ -75,7 +78,7 @@ def test_the_last_worker_out_of_a_drained_frontier_ends_the_generation(tmp_path)
         client.zrem(queue, b"listing")
         assert _leave(client, generation, "b") == 1  # the last one out of a drained frontier
         assert not client.exists(P + "gen", queue, f"{P}workers:{generation}")
-        assert client.get(P + "covered_before") == b"2026-12-06T00:00:00.000+00:00"
+        assert client.get(P + "covered_before") == ENDED.encode()  # what it fetched is covered ground
         # A next generation whose walk a worker cut short leaves covered_before as it was.
         client.set(P + "covered_before", "before")
         generation = _join(client, "c", "g3")
