@@ -641,7 +641,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             # A process of its own: Twisted's reactor runs once a process.
             status = subprocess.run([sys.executable, "-m", "scraper", "crawl", *request.sites, "--archive", str(root),
                                      "--mirror", mirror.url, "--fast", "--log-level", args.log_level,
-                                     "--set", "VNGOV_REFETCH_DAYS=30"]).returncode
+                                     "--set", "VNGOV_REFETCH_DAYS=30", "--set", "VNGOV_REFETCH_BACKOFF=0"]).returncode
     print(format_stats(archive_stats(root)))
     newest = max(s.articles[-1].published for s in sites)
     first = min(s.articles[0].published for s in sites)

@@ -144,11 +144,16 @@ class CrawlState:
 
     def should_fetch(self, url: str, *, now: datetime, refetch_window: timedelta,
                      published_hint: datetime | None = None, lastmod_hint: datetime | None = None,
-                     run_started: datetime | None = None) -> bool:
+                     run_started: datetime | None = None, backoff: bool = True) -> bool:
         """New URLs, URLs a sitemap says changed since we fetched them, transient rejects whose
         back-off is over, and recent articles (younger than the re-fetch window, to catch
         edits), unless fetched since `run_started`: the start of this run, or of the
-        interrupted run it continues."""
+        interrupted run it continues.
+
+        A recent article is fetched again once the time since its last fetch is as long as its
+        age was then: at ages a, 2a, 4a, ... Edits come soonest after publication, and an hourly
+        schedule then fetches an article a few times in the window, not at every run (a sitemap's
+        lastmod still brings an edit at once). Without `backoff`, at every run."""
         seen = self.seen.get(canonicalize_url(url))
         if seen is None:
             return True
@@ -159,5 +164,7 @@ class CrawlState:
         if lastmod_hint is not None and lastmod_hint > seen.last_fetched_at:
             return True
         published = seen.published_at or published_hint
-        return published is not None and now - published < refetch_window
+        if published is None or now - published >= refetch_window:
+            return False
+        return not backoff or now - seen.last_fetched_at >= max(seen.last_fetched_at - published, timedelta(0))
 

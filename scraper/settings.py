@@ -102,6 +102,9 @@ VNGOV_ARCHIVE = DEFAULT_ARCHIVE
 VNGOV_RUN_ID = new_run_id()
 VNGOV_CODEC = "zstd"
 VNGOV_REFETCH_DAYS = 3  # re-fetch articles younger than this to catch edits
+# ... once the time since the last fetch is the article's age then (ages a, 2a, 4a, ...);
+# False: at every run.
+VNGOV_REFETCH_BACKOFF = True
 VNGOV_OVERLAP_PAGES = 1  # listing pages read past the first one with nothing new
 VNGOV_MIRROR = ""  # "http://127.0.0.1:PORT": crawl a local mirror instead of the live site
 VNGOV_KEEP_WARC = True

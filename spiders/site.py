@@ -67,6 +67,7 @@ class SiteSpider(scrapy.Spider):
         settings = crawler.settings
         if spider.refetch_window is None:
             spider.refetch_window = timedelta(days=settings.getfloat("VNGOV_REFETCH_DAYS", 3))
+        spider.refetch_backoff = settings.getbool("VNGOV_REFETCH_BACKOFF", True)
         spider.overlap_pages = settings.getint("VNGOV_OVERLAP_PAGES", 1)
         spider.full_walk = settings.getbool("VNGOV_FULL_WALK", False)  # walk every listing to its end
         spider.fetch_only = settings.getbool("VNGOV_FETCH_ONLY", False)
@@ -143,7 +144,8 @@ class SiteSpider(scrapy.Spider):
             return None
         if not self.full and not self.crawl_state.should_fetch(url, now=self.now, refetch_window=self.refetch_window,
                                                         published_hint=published, lastmod_hint=lastmod,
-                                                        run_started=self._run_started()):
+                                                        run_started=self._run_started(),
+                                                        backoff=self.refetch_backoff):
             self.crawler.stats.inc_value(f"vngov/{self.site}/skipped_seen")
             return None
         self.scheduled += 1

@@ -13,8 +13,23 @@ def test_should_fetch_rules():
     assert state.should_fetch("https://nhandan.vn/new-post2.html", now=NOW, refetch_window=WINDOW)
     assert not state.should_fetch(URL + "#comments", now=NOW, refetch_window=WINDOW)  # canonicalized
     assert state.should_fetch(URL, now=NOW, refetch_window=WINDOW, lastmod_hint=NOW)  # sitemap says edited
-    recent = CrawlState({URL: Seen(NOW - timedelta(hours=1), NOW - timedelta(days=1))})
-    assert recent.should_fetch(URL, now=NOW, refetch_window=WINDOW)  # young: re-fetch to catch edits
+    # Young: fetched again to catch edits, once the time since its last fetch is as long as its
+    # age was then (ages a, 2a, 4a, ...), not at every run.
+    fetched_at_one_hour = CrawlState({URL: Seen(NOW - timedelta(hours=2), NOW - timedelta(hours=3))})
+    assert fetched_at_one_hour.should_fetch(URL, now=NOW, refetch_window=WINDOW)
+    fetched_at_a_day = CrawlState({URL: Seen(NOW - timedelta(hours=1), NOW - timedelta(hours=25))})
+    assert not fetched_at_a_day.should_fetch(URL, now=NOW, refetch_window=WINDOW)
+    assert fetched_at_a_day.should_fetch(URL, now=NOW, refetch_window=WINDOW, backoff=False)  # at every run
+    assert fetched_at_a_day.should_fetch(URL, now=NOW + timedelta(hours=23), refetch_window=WINDOW)
+    assert not fetched_at_a_day.should_fetch(URL, now=NOW + timedelta(days=2), refetch_window=WINDOW)  # too old
+    # An hourly schedule over the three days fetches it a few times, not 72.
+    state, fetches = CrawlState({URL: Seen(NOW, NOW - timedelta(minutes=20))}), 0
+    for hour in range(1, 72):
+        now = NOW + timedelta(hours=hour)
+        if state.should_fetch(URL, now=now, refetch_window=WINDOW):
+            state.seen[URL] = Seen(now, NOW - timedelta(minutes=20))
+            fetches += 1
+    assert 4 <= fetches <= 8, fetches
 
 
 def test_state_of_a_missing_archive_is_empty(tmp_path):
