@@ -53,6 +53,7 @@ class SiteSpider(scrapy.Spider):
         self.max_articles = int(max_articles) if max_articles not in (None, "", "0") else None
         self.full = str(full).lower() in ("1", "true", "yes") if not isinstance(full, bool) else full
         self.refetch_window = timedelta(days=float(refetch_days)) if refetch_days not in (None, "") else None
+        self.refetch_backoff = True  # recent articles again at ages a, 2a, 4a, ... (crawlstate)
         self.scheduled = 0
         self.capped = False  # --max-articles stopped a walk
         self.listing_failures = 0  # listing pages that could not be fetched: the walk is not complete
