@@ -7,8 +7,8 @@ Two rules keep a run from missing what an earlier run did not finish:
   last run that walked its listings to their end or to such ground (what that run fetched, it
   fetched on ground its walk went over; what runs before it fetched, it walked past or covered
   ground held). Without one (the first run, or after runs that were killed or capped), a walk
-  goes on to the listing's end. A run that
-  did not complete needs no resume file: the next run walks until it meets covered ground.
+  goes on to the listing's end. A run that did not complete needs no resume file: the next
+  run walks until it meets covered ground.
 - A run after an interrupted one (killed, stopped, or failed to commit) continues it: what the
   interrupted chain fetched since it began is not fetched again.
 
