@@ -87,6 +87,16 @@ def _wait_for_hits(server, sites, count: int, timeout: float = 120) -> None:
         time.sleep(0.05)
 
 
+def _wait_for_leases(url: str, worker: str, timeout: float = 120) -> None:
+    """Until `worker` holds leased requests of some site."""
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + timeout
+    while not any(client.hlen(key) for key in client.scan_iter(f"vngov:*:leased:*:{worker}")):
+        assert time.monotonic() < deadline, f"{worker} never took a request"
+        time.sleep(0.01)
+    client.close()
+
+
 def _sites(count: int) -> tuple[list[MirrorSite], int]:
     """A mirror site per host with `count` articles each, and their total."""
     return [MirrorSite(host, count, seed=70 + n) for n, host in enumerate(HOSTS)], count * len(HOSTS)
@@ -145,8 +155,10 @@ def test_a_killed_worker_loses_nothing_and_a_killed_archiver_stores_nothing_twic
     with redis_server(tmp_path) as url, MirrorServer(sites) as server:
         archiver = _archiver(url, tmp_path / "archive")
         # A killed worker's leases go back to the queue 3 s after its last sign of life.
-        workers = [_worker(url, server.url, "--set", "VNGOV_WORKER_TTL=3") for _ in range(3)]
+        workers = [_worker(url, server.url, "--set", "VNGOV_WORKER_TTL=3", "--set", f"VNGOV_WORKER_NAME=w{n}")
+                   for n in range(3)]
         _wait_for_hits(server, sites, total // 4)
+        _wait_for_leases(url, "w0")  # on a loaded machine it may still be starting
         os.kill(workers[0].pid, signal.SIGKILL)  # its leased requests go to the others
         workers[0].wait()
         _wait_for_hits(server, sites, total // 2)
