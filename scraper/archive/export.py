@@ -110,14 +110,15 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
     # fails half-way leaves no file that could pass for a complete one (nor destroys the file
     # that --force would have replaced).
     partial = None if to_stdout else Path(request.output).with_name(f".{Path(request.output).name}.partial")
-    target = sys.stdout.buffer if to_stdout else open(partial, "wb")
-    hashing = _HashingWriter(target)
     folded = fold_accents(request.query) if request.query else None
     meter = _Progress(progress)
     marks = "withdrawn_at" in (request.fields or ())
     withdrawn = withdrawn_ids(archive.root) if request.asks_withdrawals else {}
-    writer = _make_writer(request, hashing)
-    try:
+    target = None
+    try:  # from before the file exists: a Ctrl-C at any moment after leaves none
+        target = sys.stdout.buffer if to_stdout else open(partial, "wb")
+        hashing = _HashingWriter(target)
+        writer = _make_writer(request, hashing)
         damaged = result.damaged if request.skip_damaged else None
         for line, record in archive.iter_lines(request.date_from, request.date_to, request.sites or None,
                                                request.all_versions, damaged):
@@ -148,7 +149,8 @@ def export(archive: Archive, request: ExportRequest, command: list[str], *, prog
         manifest = json.dumps(_manifest(archive, request, command, result), ensure_ascii=False, indent=2) + "\n"
     except BaseException:
         if not to_stdout:
-            target.close()
+            if target is not None:
+                target.close()
             partial.unlink(missing_ok=True)
         raise
     target.close()
