@@ -87,14 +87,19 @@ def _wait_for_hits(server, sites, count: int, timeout: float = 120) -> None:
         time.sleep(0.05)
 
 
-def _wait_for_leases(url: str, worker: str, timeout: float = 120) -> None:
-    """Until `worker` holds leased requests of some site."""
+def _holding_leases(url: str, workers: list[str], timeout: float = 120) -> int:
+    """The index of a worker in `workers` that holds leased requests, once one does."""
     client = redis.Redis.from_url(url)
     deadline = time.monotonic() + timeout
-    while not any(client.hlen(key) for key in client.scan_iter(f"vngov:*:leased:*:{worker}")):
-        assert time.monotonic() < deadline, f"{worker} never took a request"
-        time.sleep(0.01)
-    client.close()
+    try:
+        while True:
+            for index, worker in enumerate(workers):
+                if any(client.hlen(key) for key in client.scan_iter(f"vngov:*:leased:*:{worker}")):
+                    return index
+            assert time.monotonic() < deadline, "no worker took a request"
+            time.sleep(0.01)
+    finally:
+        client.close()
 
 
 def _sites(count: int) -> tuple[list[MirrorSite], int]:
@@ -158,14 +163,15 @@ def test_a_killed_worker_loses_nothing_and_a_killed_archiver_stores_nothing_twic
         workers = [_worker(url, server.url, "--set", "VNGOV_WORKER_TTL=3", "--set", f"VNGOV_WORKER_NAME=w{n}")
                    for n in range(3)]
         _wait_for_hits(server, sites, total // 4)
-        _wait_for_leases(url, "w0")  # on a loaded machine it may still be starting
-        os.kill(workers[0].pid, signal.SIGKILL)  # its leased requests go to the others
-        workers[0].wait()
+        # A worker holding leases (on a loaded machine one may still be starting).
+        victim = workers.pop(_holding_leases(url, [f"w{n}" for n in range(3)]))
+        os.kill(victim.pid, signal.SIGKILL)  # its leased requests go to the others
+        victim.wait()
         _wait_for_hits(server, sites, total // 2)
         os.kill(archiver.pid, signal.SIGKILL)  # what it read and did not commit is read again
         archiver.wait()
         archiver = _archiver(url, tmp_path / "archive")
-        survivors = [_finish(worker) for worker in workers[1:]]
+        survivors = [_finish(worker) for worker in workers]
         _drain(url, archiver)
     # The killed worker's leased requests went back to the queue, and the others fetched them.
     assert any("queued again" in output for output in survivors), survivors
