@@ -58,7 +58,7 @@ def _run(server: MirrorServer, sites: list[MirrorSite], archive: Path, *extra: s
         raise SystemExit(f"vngov crawl exited {result.returncode}: {result.stderr[-2000:]}")
     counts: Counter = Counter()
     for host, path, _ in server.hits_for(lambda hit: True):
-        counts[_kind(server.sites[host], path.split("?", 1)[0] if path.startswith("/robots") else path)] += 1
+        counts[_kind(server.sites[host], path)] += 1
     return counts
 
 
